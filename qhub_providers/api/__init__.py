@@ -1,0 +1,61 @@
+"""The thin REST client of the Hub's Quantum API: httpx and pydantic only, no Qiskit, no Braket.
+
+>>> from qhub_providers.api import HubQuantumClient
+>>> with HubQuantumClient.from_env() as client:          # doctest: +SKIP
+...     job = client.jobs.create_job(backend_id="aws.sim.sv1", shots=100, input="OPENQASM 3; ...")
+"""
+
+from qhub_providers.api import models
+from qhub_providers.api._endpoint import ByteStream, Pager
+from qhub_providers.api._wire import RequestOptions
+from qhub_providers.api.client import AsyncHubQuantumClient, HubQuantumClient, HubQuantumClientEnvironment
+from qhub_providers.api.errors import (
+    ApiError,
+    BadGatewayError,
+    BadRequestError,
+    ConflictError,
+    CredentialsError,
+    ForbiddenError,
+    HubConnectionError,
+    HubError,
+    HubTimeoutError,
+    InternalServerError,
+    NotFoundError,
+    ParsingError,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UncertainSubmissionError,
+    UncertainSubmissionTimeout,
+    UnprocessableEntityError,
+)
+from qhub_providers.api.retry import RetryPolicy
+
+__all__ = [
+    "ApiError",
+    "AsyncHubQuantumClient",
+    "BadGatewayError",
+    "BadRequestError",
+    "ByteStream",
+    "ConflictError",
+    "CredentialsError",
+    "ForbiddenError",
+    "HubConnectionError",
+    "HubError",
+    "HubQuantumClient",
+    "HubQuantumClientEnvironment",
+    "HubTimeoutError",
+    "InternalServerError",
+    "NotFoundError",
+    "Pager",
+    "ParsingError",
+    "RequestOptions",
+    "RetryPolicy",
+    "ServiceUnavailableError",
+    "TooManyRequestsError",
+    "UnauthorizedError",
+    "UncertainSubmissionError",
+    "UncertainSubmissionTimeout",
+    "UnprocessableEntityError",
+    "models",
+]

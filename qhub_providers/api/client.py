@@ -1,0 +1,277 @@
+"""``HubQuantumClient`` and ``AsyncHubQuantumClient``: the Hub's Quantum API over httpx."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from enum import Enum
+from functools import cached_property
+from typing import Any, Generic, Self, TypeVar
+
+import httpx
+
+from qhub_providers.api._endpoint import Async, Sync
+from qhub_providers.api._transport import (
+    DEFAULT_TIMEOUT,
+    AsyncTransport,
+    Settings,
+    SyncTransport,
+)
+from qhub_providers.api.credentials import DEFAULT_BASE_URL, resolve_credentials
+from qhub_providers.api.resources import BackendsApi, JobsApi, RuntimeMinutesApi, SessionsApi, WorkloadsApi
+from qhub_providers.api.retry import RetryPolicy
+
+M = TypeVar("M", Sync, Async)
+
+LOGGER_NAME = "qhub_providers.api"
+
+
+class HubQuantumClientEnvironment(Enum):
+    """Named deployments of the Hub; ``base_url`` always wins over ``environment``."""
+
+    DEFAULT = DEFAULT_BASE_URL
+
+
+LoggingConfig = logging.Logger | Mapping[str, Any] | None
+
+
+def _logger(config: LoggingConfig) -> logging.Logger:
+    """A logger from the ``logging`` argument: a Logger, or ``{"level", "logger", "silent"}``."""
+    if isinstance(config, logging.Logger):
+        return config
+    options = dict(config or {})
+    logger = options.get("logger")
+    if not isinstance(logger, logging.Logger):
+        logger = logging.getLogger(LOGGER_NAME)
+    if options.get("silent"):
+        # A private child that drops everything, so silencing one client leaves others alone.
+        logger = logging.getLogger(f"{logger.name}.silent")
+        logger.disabled = True
+    elif "level" in options:
+        logger.setLevel(options["level"])
+    return logger
+
+
+def _base_url(base_url: str | None, environment: HubQuantumClientEnvironment | None) -> str:
+    if base_url:
+        return base_url
+    if environment is None:
+        raise ValueError("Please pass in either base_url or environment to construct the client")
+    return str(environment.value)
+
+
+class _ClientBase(Generic[M]):
+    """What both clients share: settings and the lazily created namespaces."""
+
+    _transport: SyncTransport | AsyncTransport
+
+    @cached_property
+    def backends(self) -> BackendsApi[M]:
+        """Backends, their configuration, status and calibration."""
+        return BackendsApi(self._transport)
+
+    @cached_property
+    def sessions(self) -> SessionsApi[M]:
+        """Sessions: open, inspect, drain, close."""
+        return SessionsApi(self._transport)
+
+    @cached_property
+    def jobs(self) -> JobsApi[M]:
+        """Jobs: submit, watch, fetch results, cancel (plus the service-execution twins)."""
+        return JobsApi(self._transport)
+
+    @cached_property
+    def workloads(self) -> WorkloadsApi[M]:
+        """Jobs and sessions as one filtered, paginated listing."""
+        return WorkloadsApi(self._transport)
+
+    @cached_property
+    def runtime_minutes(self) -> RuntimeMinutesApi[M]:
+        """Prepaid runtime allowances."""
+        return RuntimeMinutesApi(self._transport)
+
+    @property
+    def base_url(self) -> str:
+        """The API root every path is relative to."""
+        return self._transport.settings.base_url
+
+    @property
+    def organization_id(self) -> str | None:
+        """The organization sent as ``X-OrganizationId``, if any."""
+        return self._transport.settings.organization_id
+
+    def __repr__(self) -> str:
+        org = f", organization_id={self.organization_id!r}" if self.organization_id else ""
+        return f"{type(self).__name__}(base_url={self.base_url!r}{org})"
+
+
+def _settings(
+    api_key: str,
+    organization_id: str | None,
+    base_url: str | None,
+    environment: HubQuantumClientEnvironment | None,
+    headers: Mapping[str, str] | None,
+    timeout: float | None,
+    max_retries: int,
+    logging_config: LoggingConfig,
+    retry_policy: RetryPolicy | None,
+    custom_client: bool,
+) -> Settings:
+    if not isinstance(api_key, str) or not api_key.strip():
+        raise ValueError("api_key must be a non-empty access token (or use HubQuantumClient.from_env())")
+    return Settings(
+        base_url=_base_url(base_url, environment),
+        token=api_key,
+        organization_id=organization_id,
+        headers=headers,
+        # With an injected httpx client its own timeout applies unless one is given explicitly.
+        timeout=timeout if timeout is not None or custom_client else DEFAULT_TIMEOUT,
+        max_retries=max_retries,
+        logger=_logger(logging_config),
+        retry_policy=retry_policy or RetryPolicy(),
+    )
+
+
+class HubQuantumClient(_ClientBase[Sync]):
+    """Synchronous client of the Hub's Quantum API.
+
+    Args:
+        api_key: Personal access token or service execution token (sent as ``X-Auth-Token``).
+        organization_id: Sent as ``X-OrganizationId`` on every request when given.
+        base_url: API root, e.g. ``http://127.0.0.1:8080/quantum`` for a local Hub; wins over
+            ``environment``.
+        environment: A named deployment (default: the public Hub).
+        headers: Extra headers for every request.
+        timeout: Seconds per request (default 60; ignored when ``httpx_client`` is given, whose own
+            timeout applies).
+        max_retries: Retries of transient failures per call (default 2); see :mod:`qhub_providers.api.retry`.
+        follow_redirects: Passed to the httpx client it creates.
+        httpx_client: Use this ``httpx.Client`` (you close it).
+        logging: A ``logging.Logger`` or ``{"level": ..., "logger": ..., "silent": bool}``.
+        retry_policy: Backoff settings.
+
+    Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        organization_id: str | None = None,
+        base_url: str | None = None,
+        environment: HubQuantumClientEnvironment | None = HubQuantumClientEnvironment.DEFAULT,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int = 2,
+        follow_redirects: bool | None = True,
+        httpx_client: httpx.Client | None = None,
+        logging: LoggingConfig = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        settings = _settings(
+            api_key,
+            organization_id,
+            base_url,
+            environment,
+            headers,
+            timeout,
+            max_retries,
+            logging,
+            retry_policy,
+            httpx_client is not None,
+        )
+        client = httpx_client or httpx.Client(follow_redirects=bool(follow_redirects))
+        self._transport = SyncTransport(settings, client, owns_client=httpx_client is None)
+
+    @classmethod
+    def from_env(
+        cls,
+        access_token: str | None = None,
+        organization_id: str | None = None,
+        base_url: str | None = None,
+        **kwargs: Any,
+    ) -> Self:
+        """A client whose token, organization and base URL come from the arguments, else the
+        environment (``KQH_PERSONAL_ACCESS_TOKEN`` …, ``KQH_ORGANIZATION_ID``, ``QHUB_QUANTUM_BASE_URL``),
+        else the qhubctl configuration file."""
+        creds = resolve_credentials(access_token, organization_id, base_url)
+        return cls(
+            api_key=creds.token, organization_id=creds.organization_id, base_url=creds.base_url, **kwargs
+        )
+
+    def close(self) -> None:
+        """Close the connections (not those of an injected ``httpx_client``)."""
+        transport = self._transport
+        assert isinstance(transport, SyncTransport)
+        transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncHubQuantumClient(_ClientBase[Async]):
+    """Asynchronous client of the Hub's Quantum API; same arguments as :class:`HubQuantumClient`, with
+    an ``httpx.AsyncClient`` for ``httpx_client``. Every endpoint method returns an awaitable."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        organization_id: str | None = None,
+        base_url: str | None = None,
+        environment: HubQuantumClientEnvironment | None = HubQuantumClientEnvironment.DEFAULT,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int = 2,
+        follow_redirects: bool | None = True,
+        httpx_client: httpx.AsyncClient | None = None,
+        logging: LoggingConfig = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        settings = _settings(
+            api_key,
+            organization_id,
+            base_url,
+            environment,
+            headers,
+            timeout,
+            max_retries,
+            logging,
+            retry_policy,
+            httpx_client is not None,
+        )
+        client = httpx_client or httpx.AsyncClient(follow_redirects=bool(follow_redirects))
+        self._transport = AsyncTransport(settings, client, owns_client=httpx_client is None)
+
+    @classmethod
+    def from_env(
+        cls,
+        access_token: str | None = None,
+        organization_id: str | None = None,
+        base_url: str | None = None,
+        **kwargs: Any,
+    ) -> Self:
+        """Like :meth:`HubQuantumClient.from_env`."""
+        creds = resolve_credentials(access_token, organization_id, base_url)
+        return cls(
+            api_key=creds.token, organization_id=creds.organization_id, base_url=creds.base_url, **kwargs
+        )
+
+    async def aclose(self) -> None:
+        """Close the connections (not those of an injected ``httpx_client``)."""
+        transport = self._transport
+        assert isinstance(transport, AsyncTransport)
+        await transport.aclose()
+
+    async def close(self) -> None:
+        """Alias of :meth:`aclose`."""
+        await self.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -1,0 +1,185 @@
+"""Typed errors of the REST client.
+
+Every error the client raises derives from :class:`HubError`. HTTP error answers become
+:class:`ApiError` or one of its per-status subclasses, whether or not the body is JSON. Transport
+failures keep their httpx ancestry (:class:`HubTimeoutError` is an ``httpx.TimeoutException``,
+:class:`HubConnectionError` an ``httpx.TransportError``) so code written for the official client, which
+lets httpx exceptions through, still catches them. Messages never contain the token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+
+class HubError(Exception):
+    """Base of every error raised by qhub-providers."""
+
+
+class CredentialsError(HubError):
+    """No token could be found, or the qhubctl configuration could not be read."""
+
+
+class ApiError(HubError):
+    """The Hub answered with an error status (or a 2xx that cannot be read).
+
+    ``status_code``, ``headers`` (lower-case keys) and ``body`` (parsed JSON when the body is JSON, else
+    the text) are those of the answer. The message carries the server's ``detail`` or ``title``.
+    """
+
+    status_code: int
+
+    def __init__(
+        self,
+        status_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+        *,
+        message: str | None = None,
+    ) -> None:
+        self.status_code = status_code if status_code is not None else getattr(type(self), "status_code", 0)
+        self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
+        self.body = body
+        self.detail = message or _detail_of(body)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        reason = f": {self.detail}" if self.detail else ""
+        return f"HTTP {self.status_code}{reason}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code}, detail={self.detail!r})"
+
+
+def _detail_of(body: Any) -> str | None:
+    """The human part of an error body: RFC 7807 ``detail``/``title``, the error envelope, or the text."""
+    if isinstance(body, Mapping):
+        for key in ("detail", "title", "message", "error_message"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+        error = body.get("error")
+        if isinstance(error, Mapping) and isinstance(error.get("message"), str):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+        return None
+    if isinstance(body, str):
+        text = body.strip()
+        return text[:500] or None
+    return None
+
+
+class BadRequestError(ApiError):
+    status_code = 400
+
+
+class UnauthorizedError(ApiError):
+    status_code = 401
+
+    def _message(self) -> str:
+        return super()._message() + " (check the access token: KQH_PERSONAL_ACCESS_TOKEN or api_key=)"
+
+
+class ForbiddenError(ApiError):
+    status_code = 403
+
+
+class NotFoundError(ApiError):
+    status_code = 404
+
+
+class ConflictError(ApiError):
+    status_code = 409
+
+
+class UnprocessableEntityError(ApiError):
+    status_code = 422
+
+
+class TooManyRequestsError(ApiError):
+    status_code = 429
+
+
+class InternalServerError(ApiError):
+    status_code = 500
+
+
+class BadGatewayError(ApiError):
+    status_code = 502
+
+
+class ServiceUnavailableError(ApiError):
+    status_code = 503
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    cls.status_code: cls
+    for cls in (
+        BadRequestError,
+        UnauthorizedError,
+        ForbiddenError,
+        NotFoundError,
+        ConflictError,
+        UnprocessableEntityError,
+        TooManyRequestsError,
+        InternalServerError,
+        BadGatewayError,
+        ServiceUnavailableError,
+    )
+}
+
+
+def error_for_status(status_code: int, headers: Mapping[str, str], body: Any) -> ApiError:
+    """The typed error for an error answer; unmapped statuses give a plain :class:`ApiError`."""
+    cls = _BY_STATUS.get(status_code, ApiError)
+    return cls(status_code, headers, body)
+
+
+class ParsingError(ApiError):
+    """A 2xx answer whose body does not fit the expected model; ``body`` keeps what was received."""
+
+    def __init__(
+        self, status_code: int, headers: Mapping[str, str], body: Any, *, reason: str, expected: str
+    ) -> None:
+        self.expected = expected
+        self.reason = reason
+        super().__init__(
+            status_code, headers, body, message=f"cannot read the answer as {expected}: {reason}"
+        )
+
+    def _message(self) -> str:
+        return f"HTTP {self.status_code} answer unreadable: {self.detail}"
+
+
+class HubTimeoutError(HubError, httpx.TimeoutException):
+    """The Hub did not answer in time (after any retries)."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        httpx.TimeoutException.__init__(self, message, request=request)
+
+
+class HubConnectionError(HubError, httpx.TransportError):
+    """The Hub could not be reached, or the connection broke (after any retries)."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        httpx.TransportError.__init__(self, message, request=request)
+
+
+class UncertainSubmissionError(HubConnectionError):
+    """A create request failed in a way that leaves open whether the Hub stored it.
+
+    Raised only when the client could not settle the question itself (see the retry policy in the docs);
+    ``client_token`` is the tag the client put on the job, to look it up later.
+    """
+
+    def __init__(self, message: str, *, client_token: str | None, request: httpx.Request | None = None):
+        self.client_token = client_token
+        super().__init__(message, request=request)
+
+
+class UncertainSubmissionTimeout(UncertainSubmissionError, HubTimeoutError):
+    """An :class:`UncertainSubmissionError` caused by a timeout; also an ``httpx.TimeoutException``."""

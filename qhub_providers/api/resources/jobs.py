@@ -1,0 +1,471 @@
+"""``client.jobs``: submit, watch, fetch and cancel jobs, plus their service-execution twins."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from qhub_providers.api import _wire
+from qhub_providers.api._endpoint import ByteStream, M, Namespace, Pager, endpoint
+from qhub_providers.api._wire import Call, Reconciliation, RequestOptions, path, query
+from qhub_providers.api.models import (
+    CalibrationResponse,
+    CreateJobRequest,
+    Job,
+    JobStatusResponse,
+    NormalizedJobInput,
+    NormalizedJobResult,
+    NormalizedMemoryResult,
+    Page,
+    QasmCircuit,
+    Session,
+    SessionStatusResponse,
+    WireModel,
+    WorkloadResponse,
+)
+from qhub_providers.api.resources.sessions import job_list, state_update
+
+CLIENT_TOKEN_PREFIX = "qhub-providers-token:"
+"""Prefix of the tag that makes job creation safe to retry (see :mod:`qhub_providers.api.retry`)."""
+
+_job = _wire.adapter(Job)
+_job_page = _wire.adapter(Page[Job])
+_job_status = _wire.adapter(JobStatusResponse)
+_session = _wire.adapter(Session)
+_session_status = _wire.adapter(SessionStatusResponse)
+_workload_page = _wire.adapter(Page[WorkloadResponse])
+_calibration = _wire.adapter(CalibrationResponse)
+_normalized_result = _wire.adapter(NormalizedJobResult)
+_normalized_memory = _wire.adapter(NormalizedMemoryResult)
+_normalized_input = _wire.adapter(NormalizedJobInput)
+
+JobInput = str | dict[str, Any] | WireModel
+
+
+def _find_by_token(token: str) -> Reconciliation[Job]:
+    lookup = Call(
+        "GET",
+        "workloads",
+        _workload_page,
+        "PageResponseWorkloadResponse",
+        query=query(("type", "JOB"), ("tag", token), ("size", 1)),
+    )
+
+    def found(page: Page[WorkloadResponse]) -> Call[Job] | None:
+        for workload in page.content or []:
+            if workload.id:
+                return Call("GET", path("jobs/{id}", id=workload.id), _job, "Job")
+        return None
+
+    return Reconciliation(lookup=lookup, found=found, token=token)
+
+
+class JobsApi(Namespace[M]):
+    """Jobs: one program (or several PUBs) run on one backend."""
+
+    @endpoint
+    def search_jobs(
+        self,
+        *,
+        page: int | None = None,
+        size: int | None = None,
+        sort: str | list[str] | None = None,
+        service_execution_id: str | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> Call[Page[Job]]:
+        """One page of the caller's jobs (``sort`` e.g. ``createdAt,desc``)."""
+        return Call(
+            "GET",
+            "jobs",
+            _job_page,
+            "PageResponseJob",
+            query=query(
+                ("page", page), ("size", size), ("sort", sort), ("serviceExecutionId", service_execution_id)
+            ),
+            options=request_options or {},
+        )
+
+    def iter_jobs(
+        self,
+        *,
+        size: int = 100,
+        sort: str | list[str] | None = "createdAt,desc",
+        service_execution_id: str | None = None,
+    ) -> Pager[Job]:
+        """Every job, newest first by default, fetched page by page as you iterate."""
+        build = JobsApi.search_jobs.build
+        return Pager(
+            self._transport,
+            lambda number: build(
+                self, page=number, size=size, sort=sort, service_execution_id=service_execution_id
+            ),
+        )
+
+    @endpoint
+    def create_job(
+        self,
+        *,
+        backend_id: str,
+        shots: int,
+        input: JobInput,
+        name: str | None = None,
+        input_format: str | None = None,
+        input_params: dict[str, Any] | WireModel | None = None,
+        tags: list[str] | None = None,
+        session_id: str | None = None,
+        sdk_provider: str | None = None,
+        qasm: QasmCircuit | dict[str, Any] | None = None,
+        client_token: str | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> Call[Job]:
+        """Submit a job and return its record.
+
+        The job carries a tag ``qhub-providers-token:<client_token>`` (a fresh UUID unless given), which
+        lets the client look the job up after an ambiguous failure instead of submitting it twice. Pass the
+        same ``client_token`` again to make a submission idempotent across processes.
+        """
+        token = CLIENT_TOKEN_PREFIX + (client_token or uuid.uuid4().hex)
+        body = CreateJobRequest(
+            name=name,
+            backend_id=backend_id,
+            shots=shots,
+            input=input,
+            input_format=input_format,
+            input_params=input_params,
+            qasm=qasm,
+            tags=[*(tags or []), token],
+            session_id=session_id,
+            sdk_provider=sdk_provider,
+        ).to_wire()
+        return Call(
+            "POST",
+            "jobs",
+            _job,
+            "Job",
+            body=body,
+            idempotent=False,
+            reconcile=_find_by_token(token),
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_job(self, id: str, *, request_options: RequestOptions | None = None) -> Call[Job]:
+        """A job's full record."""
+        return Call("GET", path("jobs/{id}", id=id), _job, "Job", options=request_options or {})
+
+    @endpoint
+    def get_job_status(
+        self, id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[JobStatusResponse]:
+        """Just the status, cheap to poll."""
+        return Call(
+            "GET",
+            path("jobs/{id}/status", id=id),
+            _job_status,
+            "JobStatusResponse",
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_job_result(self, id: str, *, request_options: RequestOptions | None = None) -> Call[Any]:
+        """The provider-native result JSON (an object, or a list per PUB); ``None`` if empty.
+
+        A FAILED job answers with ``{"error": {"message": ...}}``; before a terminal state the Hub says 404.
+        """
+        return Call(
+            "GET",
+            path("jobs/{id}/result", id=id),
+            _wire.raw,
+            empty_is_none=True,
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_normalized_job_result(
+        self, id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[NormalizedJobResult | None]:
+        """The result in the Hub's common shape (Qiskit bit order); ``None`` where it has none."""
+        return Call(
+            "GET",
+            path("jobs/{id}/result/normalized", id=id),
+            _normalized_result,
+            "NormalizedJobResult",
+            empty_is_none=True,
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_normalized_job_memory(
+        self, id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[NormalizedMemoryResult | None]:
+        """Per-shot memory as Qiskit hex strings; ``None`` where the backend gives no per-shot data."""
+        return Call(
+            "GET",
+            path("jobs/{id}/result/normalized/memory", id=id),
+            _normalized_memory,
+            "NormalizedMemoryResult",
+            empty_is_none=True,
+            options=request_options or {},
+        )
+
+    def get_job_result_stream(
+        self, id: str, *, chunk_size: int | None = None, request_options: RequestOptions | None = None
+    ) -> ByteStream:
+        """The result file in chunks (``for chunk in ...`` / ``async for``); never held whole in memory."""
+        options: RequestOptions = {**(request_options or {})}
+        if chunk_size is not None:
+            options["chunk_size"] = chunk_size
+        call: Call[Any] = Call(
+            "GET", path("jobs/{id}/result-stream", id=id), _wire.raw, stream=True, options=options
+        )
+        return ByteStream(self._transport, call)
+
+    @endpoint
+    def get_job_input(self, id: str, *, request_options: RequestOptions | None = None) -> Call[Any]:
+        """The input as submitted (a JSON object)."""
+        return Call("GET", path("jobs/{id}/input", id=id), _wire.raw, options=request_options or {})
+
+    @endpoint
+    def get_normalized_job_input(
+        self, id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[NormalizedJobInput]:
+        """The input rendered as OpenQASM per PUB (422 when it cannot be rendered)."""
+        return Call(
+            "GET",
+            path("jobs/{id}/input/normalized", id=id),
+            _normalized_input,
+            "NormalizedJobInput",
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_job_calibration(
+        self, id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[CalibrationResponse | None]:
+        """The calibration in effect when the job ran; ``None`` for simulators or before it ran."""
+        return Call(
+            "GET",
+            path("jobs/{id}/calibration", id=id),
+            _calibration,
+            "CalibrationResponse",
+            empty_is_none=True,
+            options=request_options or {},
+        )
+
+    @endpoint
+    def cancel_job(self, id: str, *, request_options: RequestOptions | None = None) -> Call[None]:
+        """Ask for cancellation (the job goes through CANCELLING to CANCELLED)."""
+        return Call(
+            "DELETE", path("jobs/{id}", id=id), _wire.raw, ignore_body=True, options=request_options or {}
+        )
+
+    # -- jobs and sessions run by a managed service execution -------------------------------------
+
+    @endpoint
+    def get_service_execution_workloads(
+        self,
+        service_execution_id: str,
+        *,
+        page: int | None = None,
+        size: int | None = None,
+        sort: str | list[str] | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> Call[Page[WorkloadResponse]]:
+        """One page of the jobs and sessions of a service execution."""
+        return Call(
+            "GET",
+            path("service-executions/{seid}/workloads", seid=service_execution_id),
+            _workload_page,
+            "PageResponseWorkloadResponse",
+            query=query(("page", page), ("size", size), ("sort", sort)),
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_service_execution_session(
+        self, service_execution_id: str, session_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[Session]:
+        """A session of a service execution."""
+        return Call(
+            "GET",
+            path("service-executions/{seid}/sessions/{sid}", seid=service_execution_id, sid=session_id),
+            _session,
+            "Session",
+            options=request_options or {},
+        )
+
+    @endpoint
+    def update_service_execution_session_state(
+        self,
+        service_execution_id: str,
+        session_id: str,
+        *,
+        accept_jobs: bool,
+        request_options: RequestOptions | None = None,
+    ) -> Call[Session]:
+        """Drain (``accept_jobs=False``) or reopen a session of a service execution."""
+        return state_update(
+            path("service-executions/{seid}/sessions/{sid}", seid=service_execution_id, sid=session_id),
+            accept_jobs,
+            request_options,
+        )
+
+    @endpoint
+    def close_service_execution_session(
+        self, service_execution_id: str, session_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[None]:
+        """Close a session of a service execution."""
+        return Call(
+            "DELETE",
+            path("service-executions/{seid}/sessions/{sid}", seid=service_execution_id, sid=session_id),
+            _wire.raw,
+            ignore_body=True,
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_service_execution_session_status(
+        self, service_execution_id: str, session_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[SessionStatusResponse]:
+        """The status of a session of a service execution."""
+        return Call(
+            "GET",
+            path(
+                "service-executions/{seid}/sessions/{sid}/status", seid=service_execution_id, sid=session_id
+            ),
+            _session_status,
+            "SessionStatusResponse",
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_service_execution_session_jobs(
+        self, service_execution_id: str, session_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[list[Job]]:
+        """The jobs of a session of a service execution."""
+        return Call(
+            "GET",
+            path("service-executions/{seid}/sessions/{sid}/jobs", seid=service_execution_id, sid=session_id),
+            job_list,
+            "a list of Job",
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_service_execution_job(
+        self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[Job]:
+        """A job of a service execution."""
+        return Call(
+            "GET",
+            path("service-executions/{seid}/jobs/{jid}", seid=service_execution_id, jid=job_id),
+            _job,
+            "Job",
+            options=request_options or {},
+        )
+
+    @endpoint
+    def cancel_service_execution_job(
+        self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[None]:
+        """Cancel a job of a service execution."""
+        return Call(
+            "DELETE",
+            path("service-executions/{seid}/jobs/{jid}", seid=service_execution_id, jid=job_id),
+            _wire.raw,
+            ignore_body=True,
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_service_execution_job_status(
+        self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[JobStatusResponse]:
+        """The status of a job of a service execution."""
+        return Call(
+            "GET",
+            path("service-executions/{seid}/jobs/{jid}/status", seid=service_execution_id, jid=job_id),
+            _job_status,
+            "JobStatusResponse",
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_service_execution_normalized_job_result(
+        self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[NormalizedJobResult | None]:
+        """The normalized result of a job of a service execution; ``None`` where it has none."""
+        return Call(
+            "GET",
+            path(
+                "service-executions/{seid}/jobs/{jid}/result/normalized",
+                seid=service_execution_id,
+                jid=job_id,
+            ),
+            _normalized_result,
+            "NormalizedJobResult",
+            empty_is_none=True,
+            options=request_options or {},
+        )
+
+    def get_service_execution_job_result_stream(
+        self,
+        service_execution_id: str,
+        job_id: str,
+        *,
+        chunk_size: int | None = None,
+        request_options: RequestOptions | None = None,
+    ) -> ByteStream:
+        """The result file of a job of a service execution, in chunks."""
+        options: RequestOptions = {**(request_options or {})}
+        if chunk_size is not None:
+            options["chunk_size"] = chunk_size
+        call: Call[Any] = Call(
+            "GET",
+            path("service-executions/{seid}/jobs/{jid}/result-stream", seid=service_execution_id, jid=job_id),
+            _wire.raw,
+            stream=True,
+            options=options,
+        )
+        return ByteStream(self._transport, call)
+
+    @endpoint
+    def get_service_execution_job_input(
+        self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[Any]:
+        """The input of a job of a service execution."""
+        return Call(
+            "GET",
+            path("service-executions/{seid}/jobs/{jid}/input", seid=service_execution_id, jid=job_id),
+            _wire.raw,
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_service_execution_normalized_job_input(
+        self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[NormalizedJobInput]:
+        """The input of a job of a service execution, as OpenQASM per PUB."""
+        return Call(
+            "GET",
+            path(
+                "service-executions/{seid}/jobs/{jid}/input/normalized", seid=service_execution_id, jid=job_id
+            ),
+            _normalized_input,
+            "NormalizedJobInput",
+            options=request_options or {},
+        )
+
+    @endpoint
+    def get_service_execution_job_calibration(
+        self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
+    ) -> Call[CalibrationResponse | None]:
+        """The calibration in effect when a job of a service execution ran."""
+        return Call(
+            "GET",
+            path("service-executions/{seid}/jobs/{jid}/calibration", seid=service_execution_id, jid=job_id),
+            _calibration,
+            "CalibrationResponse",
+            empty_is_none=True,
+            options=request_options or {},
+        )
