@@ -1,0 +1,353 @@
+"""The IQM runner (``IQM_JOB_INPUT_V1``, e.g. ``iqm.qpu.garnet``).
+
+The input is the circuit batch of an IQM run request, ``{"circuits": [{"name", "instructions"}]}``.
+The other run-request fields (``qubit_mapping``, ``heralding_mode``, ...) may sit in ``input`` (the
+Hub's schema) or in ``input_params`` (where qhub-quantum puts them); ``null`` means absent.
+
+Instructions act on a ``locus`` (``qubits`` in the older format) of component names:
+
+* ``prx`` (alias ``phased_rx``): ``args.angle_t`` and ``args.phase_t`` in turns; the phased x
+  rotation ``exp(-i (theta/2) (cos(phi) X + sin(phi) Y))``, which is Qiskit's ``r`` gate.
+* ``cz``: two qubits that the backend couples.
+* ``measure`` (alias ``measurement``): ``args.key`` names the result; ``args.feedback_key``
+  makes it available to ``cc_prx``.
+* ``cc_prx``: a ``prx`` applied when the bit measured on ``args.feedback_qubit`` under
+  ``args.feedback_key`` is 1.
+* ``reset``, ``barrier``, ``delay`` (the last is a no-op here), and ``move`` between a qubit and a
+  computational resonator (simulated as a swap with the resonator's state, which is exact in the
+  states a MOVE sandwich allows).
+
+Qubit ``QB<n>`` is index ``n - 1``; resonators listed in the architecture's
+``computational_resonators`` are simulated as extra qubits after the last device qubit. The result
+is IQM's ``{"measurement_counts": [{"counts", "measurement_keys"}]}``, one entry per circuit, where
+each bitstring concatenates the keys in ``measurement_keys`` order (keys in the order the circuit
+first measures them) and, within a key, the locus order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+from qiskit.circuit import Clbit
+
+from qhub_providers.emulator.runners.base import Execution, InvalidJobInput
+from qhub_providers.emulator.runners.circuits import (
+    check_pub_count,
+    check_shots,
+    check_simulable,
+    normalized_qasm_input,
+    require_list,
+    require_mapping,
+    require_number,
+    require_str,
+    sample_bits,
+)
+from qhub_providers.emulator.runners.noise import noise_model
+from qhub_providers.emulator.runners.samples import counts_bitstrings, counts_pub
+
+if TYPE_CHECKING:
+    from qhub_providers.emulator.catalog.spec import BackendSpec
+
+__all__ = ["IqmCircuit", "IqmJob", "IqmRunner"]
+
+_QUBIT_NAME = re.compile(r"QB([1-9][0-9]*)")
+_TURN = 2 * math.pi
+# Run-request options, with the values IQM accepts for the enumerated ones (None: any value).
+_OPTIONS: dict[str, frozenset[str] | None] = {
+    "qubit_mapping": None,
+    "calibration_set_id": None,
+    "custom_settings": None,
+    "max_circuit_duration_over_t2": None,
+    "active_reset_cycles": None,
+    "dd_strategy": None,
+    "heralding_mode": frozenset({"none", "zeros"}),
+    "dd_mode": frozenset({"disabled", "enabled"}),
+    "move_validation_mode": frozenset({"strict", "allow_prx", "none"}),
+    "move_gate_validation": frozenset({"strict", "allow_prx", "none"}),
+    "move_gate_frame_tracking_mode": frozenset({"full", "no_detuning_correction", "none"}),
+    "move_gate_frame_tracking": frozenset({"full", "no_detuning_correction", "none"}),
+}
+
+
+@dataclass(frozen=True)
+class IqmCircuit:
+    """One decoded IQM circuit: its name, the Qiskit circuit and its measurement keys in result order."""
+
+    name: str
+    circuit: QuantumCircuit
+    measurement_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IqmJob:
+    """A validated IQM job."""
+
+    spec: BackendSpec
+    circuits: tuple[IqmCircuit, ...]
+    shots: int
+
+
+class IqmRunner:
+    """Simulates IQM circuit batches with Aer and answers with IQM's measurement counts."""
+
+    def prepare(self, spec: BackendSpec, job_input: Any, input_params: dict[str, Any], shots: int) -> IqmJob:
+        """Decode and validate the circuit batch; raise :class:`InvalidJobInput` if it cannot run."""
+        count = check_shots(spec, shots)
+        body = require_mapping(job_input, "input")
+        options = _options(body, input_params or {})
+        components = _Components(spec, options.get("qubit_mapping"))
+        items = require_list(body.get("circuits"), "input.circuits")
+        check_pub_count(spec, len(items), "input.circuits")
+        circuits = tuple(
+            _decode_circuit(
+                spec, components, require_mapping(item, f"input.circuits[{i}]"), f"input.circuits[{i}]"
+            )
+            for i, item in enumerate(items)
+        )
+        return IqmJob(spec=spec, circuits=circuits, shots=count)
+
+    def execute(self, prepared: IqmJob, *, seed: int, noise: dict[str, Any] | None) -> Execution:
+        """Sample every circuit with the calibration's noise (QPUs) and count per measurement keys."""
+        model = noise_model(prepared.spec, noise)
+        bits = sample_bits(
+            [c.circuit for c in prepared.circuits], prepared.shots, seed=seed, noise_model=model
+        )
+        entries: list[dict[str, Any]] = []
+        pubs: list[dict[str, Any]] = []
+        for index, (decoded, shot_bits) in enumerate(zip(prepared.circuits, bits, strict=True)):
+            little_endian = counts_bitstrings(shot_bits)
+            # IQM writes the first measured bit leftmost; Qiskit order writes clbit 0 rightmost.
+            iqm_counts = {key[::-1]: n for key, n in little_endian.items()}
+            entries.append({"counts": iqm_counts, "measurement_keys": list(decoded.measurement_keys)})
+            pubs.append(
+                counts_pub(
+                    index,
+                    little_endian,
+                    shots=prepared.shots,
+                    qubits=decoded.circuit.num_clbits,
+                    name=decoded.name,
+                )
+            )
+        return Execution(
+            native_result={"measurement_counts": entries},
+            normalized={"pubs": pubs},
+            memory=None,
+        )
+
+    def normalized_input(self, prepared: IqmJob) -> dict[str, Any]:
+        """Every circuit as OpenQASM 2 (one classical register per measurement key, in key order)."""
+        return normalized_qasm_input(
+            [c.circuit for c in prepared.circuits],
+            [prepared.shots] * len(prepared.circuits),
+            [c.name for c in prepared.circuits],
+        )
+
+
+def _options(body: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """Run-request options from ``input`` first, then ``input_params``; ``null`` counts as absent."""
+    options: dict[str, Any] = {}
+    for name, allowed in _OPTIONS.items():
+        for source, where in ((body, "input"), (params, "input_params")):
+            value = source.get(name)
+            if value is None:
+                continue
+            if allowed is not None and value not in allowed:
+                choices = ", ".join(sorted(allowed))
+                raise InvalidJobInput(f"{where}.{name} must be one of {choices}, got {value!r}", status=400)
+            options.setdefault(name, value)
+    return options
+
+
+class _Components:
+    """Resolves locus names (logical names under a ``qubit_mapping``) to simulated qubit indices."""
+
+    def __init__(self, spec: BackendSpec, qubit_mapping: Any) -> None:
+        self.spec = spec
+        resonators = spec.native_config.get("computational_resonators") if spec.native_config else None
+        self.resonators = {
+            name: spec.num_qubits + k
+            for k, name in enumerate(resonators if isinstance(resonators, list) else [])
+            if isinstance(name, str)
+        }
+        self.mapping = _qubit_mapping(qubit_mapping)
+
+    @property
+    def width(self) -> int:
+        return self.spec.num_qubits + len(self.resonators)
+
+    def index(self, name: str, field: str) -> int:
+        physical = name
+        if self.mapping is not None:
+            if name not in self.mapping:
+                raise InvalidJobInput(f"{field}: {name!r} is not a logical name of the qubit_mapping")
+            physical = self.mapping[name]
+        if physical in self.resonators:
+            return self.resonators[physical]
+        match = _QUBIT_NAME.fullmatch(physical)
+        if match is None:
+            raise InvalidJobInput(f"{field}: {physical!r} is not a component of {self.spec.id}")
+        index = int(match.group(1)) - 1
+        if index >= self.spec.num_qubits:
+            raise InvalidJobInput(
+                f"{field}: {physical} does not exist; {self.spec.id} has {self.spec.num_qubits} qubits"
+            )
+        return index
+
+    def is_resonator(self, index: int) -> bool:
+        return index >= self.spec.num_qubits
+
+    def coupled(self, first: int, second: int) -> bool:
+        pairs = self.spec.coupling_map
+        return pairs is None or (first, second) in pairs or (second, first) in pairs
+
+
+def _qubit_mapping(value: Any) -> dict[str, str] | None:
+    """IQM's mapping: a list of ``{logical_name, physical_name}`` (or, newer, a plain object)."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return {
+            require_str(k, "qubit_mapping key"): require_str(v, f"qubit_mapping.{k}")
+            for k, v in value.items()
+        }
+    mapping: dict[str, str] = {}
+    for k, item in enumerate(require_list(value, "qubit_mapping")):
+        entry = require_mapping(item, f"qubit_mapping[{k}]")
+        logical = require_str(entry.get("logical_name"), f"qubit_mapping[{k}].logical_name")
+        mapping[logical] = require_str(entry.get("physical_name"), f"qubit_mapping[{k}].physical_name")
+    return mapping
+
+
+class _CircuitBuilder:
+    """Builds one Qiskit circuit from IQM instructions."""
+
+    def __init__(self, components: _Components, where: str) -> None:
+        self.components = components
+        self.where = where
+        self.circuit = QuantumCircuit(QuantumRegister(components.width, "q"))
+        self.keys: list[str] = []
+        self.feedback: dict[tuple[str, int], Clbit | ClassicalRegister] = {}
+
+    def apply(self, instruction: Mapping[str, Any], where: str) -> None:
+        name = require_str(instruction.get("name"), f"{where}.name")
+        args = instruction.get("args")
+        args = require_mapping(args, f"{where}.args") if args is not None else {}
+        locus = self._locus(instruction, where)
+        if name in ("prx", "phased_rx"):
+            (qubit,) = self._arity(locus, 1, name, where)
+            self._no_resonator(locus, name, where)
+            self.circuit.r(*self._prx_angles(args, where), qubit)
+        elif name == "cz":
+            first, second = self._arity(locus, 2, name, where)
+            self._no_resonator(locus, name, where)
+            if not self.components.coupled(first, second):
+                names = ", ".join(self._names(instruction))
+                raise InvalidJobInput(
+                    f"{where}: cz on ({names}) is not possible on {self.components.spec.id}: "
+                    "the qubits are not coupled"
+                )
+            self.circuit.cz(first, second)
+        elif name in ("measure", "measurement"):
+            self._measure(locus, args, where)
+        elif name == "cc_prx":
+            (qubit,) = self._arity(locus, 1, name, where)
+            self._no_resonator(locus, name, where)
+            self._conditional_prx(qubit, args, where)
+        elif name == "move":
+            qubit, resonator = self._arity(locus, 2, name, where)
+            if self.components.is_resonator(qubit) or not self.components.is_resonator(resonator):
+                raise InvalidJobInput(f"{where}: move acts on a qubit and then a computational resonator")
+            self.circuit.swap(qubit, resonator)
+        elif name == "reset":
+            for qubit in locus:
+                self.circuit.reset(qubit)
+        elif name == "barrier":
+            if locus:
+                self.circuit.barrier(locus)
+        elif name == "delay":
+            pass  # idling is noiseless here
+        else:
+            raise InvalidJobInput(f"{where}: unknown IQM instruction {name!r}", status=400)
+
+    def _locus(self, instruction: Mapping[str, Any], where: str) -> list[int]:
+        field = "locus" if "locus" in instruction else "qubits"
+        names = require_list(instruction.get(field), f"{where}.{field}")
+        indices = [
+            self.components.index(require_str(n, f"{where}.{field}[{k}]"), f"{where}.{field}[{k}]")
+            for k, n in enumerate(names)
+        ]
+        if len(set(indices)) != len(indices):
+            raise InvalidJobInput(f"{where}.{field} names a component twice", status=400)
+        return indices
+
+    @staticmethod
+    def _names(instruction: Mapping[str, Any]) -> list[str]:
+        return [str(n) for n in instruction.get("locus", instruction.get("qubits", []))]
+
+    @staticmethod
+    def _arity(locus: list[int], count: int, name: str, where: str) -> list[int]:
+        if len(locus) != count:
+            raise InvalidJobInput(
+                f"{where}: {name} acts on {count} component(s), got {len(locus)}", status=400
+            )
+        return locus
+
+    def _no_resonator(self, locus: list[int], name: str, where: str) -> None:
+        if any(self.components.is_resonator(q) for q in locus):
+            raise InvalidJobInput(f"{where}: {name} cannot act on a computational resonator")
+
+    @staticmethod
+    def _prx_angles(args: Mapping[str, Any], where: str) -> tuple[float, float]:
+        angle = require_number(args.get("angle_t"), f"{where}.args.angle_t")
+        phase = require_number(args.get("phase_t"), f"{where}.args.phase_t")
+        return _TURN * angle, _TURN * phase
+
+    def _measure(self, locus: list[int], args: Mapping[str, Any], where: str) -> None:
+        key = require_str(args.get("key"), f"{where}.args.key")
+        if key in self.keys:
+            raise InvalidJobInput(f"{where}: measurement key {key!r} is used twice", status=400)
+        if not locus:
+            raise InvalidJobInput(f"{where}: measure needs at least one qubit", status=400)
+        self._no_resonator(locus, "measure", where)
+        register = ClassicalRegister(len(locus), key)
+        self.circuit.add_register(register)
+        self.keys.append(key)
+        for qubit, clbit in zip(locus, register, strict=True):
+            self.circuit.measure(qubit, clbit)
+        feedback_key = args.get("feedback_key")
+        if feedback_key is not None:
+            label = require_str(feedback_key, f"{where}.args.feedback_key")
+            for qubit, clbit in zip(locus, register, strict=True):
+                # A one-bit register is the condition OpenQASM 2 can express (``if (key == 1)``).
+                self.feedback[(label, qubit)] = register if register.size == 1 else clbit
+
+    def _conditional_prx(self, qubit: int, args: Mapping[str, Any], where: str) -> None:
+        label = require_str(args.get("feedback_key"), f"{where}.args.feedback_key")
+        source = require_str(args.get("feedback_qubit"), f"{where}.args.feedback_qubit")
+        source_index = self.components.index(source, f"{where}.args.feedback_qubit")
+        condition = self.feedback.get((label, source_index))
+        if condition is None:
+            raise InvalidJobInput(
+                f"{where}: no earlier measurement of {source} has feedback_key {label!r}", status=400
+            )
+        theta, phi = self._prx_angles(args, where)
+        with self.circuit.if_test((condition, 1)):
+            self.circuit.r(theta, phi, qubit)
+
+
+def _decode_circuit(
+    spec: BackendSpec, components: _Components, item: Mapping[str, Any], where: str
+) -> IqmCircuit:
+    name = require_str(item.get("name"), f"{where}.name")
+    builder = _CircuitBuilder(components, where)
+    for k, instruction in enumerate(require_list(item.get("instructions"), f"{where}.instructions")):
+        builder.apply(
+            require_mapping(instruction, f"{where}.instructions[{k}]"), f"{where}.instructions[{k}]"
+        )
+    check_simulable(builder.circuit, where)
+    return IqmCircuit(name=name, circuit=builder.circuit, measurement_keys=tuple(builder.keys))

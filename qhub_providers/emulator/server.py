@@ -1,0 +1,156 @@
+"""``LocalHub``: a local Hub served by uvicorn in a background thread, for tests, notebooks and demos."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from pathlib import Path
+from typing import Any, Self
+
+import httpx
+import uvicorn
+
+from qhub_providers.api import AsyncHubQuantumClient, HubQuantumClient
+from qhub_providers.emulator.app import PREFIX, create_app
+from qhub_providers.emulator.catalog import load_catalog
+from qhub_providers.emulator.engine import Engine
+from qhub_providers.emulator.middleware import FaultInjector
+from qhub_providers.emulator.service import AdminControls, HubService
+from qhub_providers.emulator.store import Store
+
+log = logging.getLogger("qhub_providers.emulator")
+
+
+class LocalHub:
+    """A local Hub on loopback: ``with LocalHub() as hub: hub.client().backends.get_backends()``.
+
+    Args:
+        host: Interface to bind; loopback by default (the local Hub is not meant for networks).
+        port: TCP port; 0 picks a free one.
+        db: SQLite file for a durable Hub; ``None`` keeps everything in memory.
+        token: The access token clients must send; a random one by default.
+        admin: Enable the test controls (forced statuses, backend state, faults, service executions).
+        queue_delay: Seconds every job waits in PENDING before it runs (default: each backend's own, 0).
+        workers: Simulations run in parallel.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        db: str | Path | None = None,
+        token: str | None = None,
+        admin: bool = False,
+        queue_delay: float | None = None,
+        workers: int = 2,
+    ) -> None:
+        self.host = host
+        self.requested_port = port
+        self.token = token or f"local-{secrets.token_urlsafe(16)}"
+        self.admin_enabled = admin
+        self.store = Store(db)
+        self.service = HubService(self.store, load_catalog(), queue_delay=queue_delay)
+        self.engine = Engine(self.service, workers=workers)
+        self.faults = FaultInjector() if admin else None
+        self.app = create_app(self.service, token=self.token, admin=admin, faults=self.faults)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port: int | None = None
+
+    def __repr__(self) -> str:
+        state = self.base_url if self.port else "stopped"
+        return f"LocalHub({state})"
+
+    @property
+    def base_url(self) -> str:
+        """The API root to give clients, e.g. ``http://127.0.0.1:54321/quantum``."""
+        if self.port is None:
+            raise RuntimeError("the local Hub is not running; call start() or use 'with LocalHub() as hub'")
+        return f"http://{self.host}:{self.port}{PREFIX}"
+
+    @property
+    def admin(self) -> AdminControls:
+        """The test controls (only with ``admin=True``)."""
+        if not self.admin_enabled:
+            raise RuntimeError("admin controls are off; start the local Hub with LocalHub(admin=True)")
+        return AdminControls(self.service)
+
+    def start(self, timeout: float = 10.0) -> Self:
+        """Start serving in a background thread; returns once the Hub answers."""
+        if self._server is not None:
+            return self
+        config = uvicorn.Config(
+            self.app,
+            host=self.host,
+            port=self.requested_port,
+            log_level="critical",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
+        server = uvicorn.Server(config)
+        def serve() -> None:
+            # uvicorn leaves with SystemExit when it cannot bind; start() reports that as a RuntimeError.
+            try:
+                server.run()
+            except SystemExit:
+                pass
+
+        thread = threading.Thread(target=serve, name="local-hub-http", daemon=True)
+        self.engine.start()
+        thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                self.engine.stop()
+                raise RuntimeError(f"the local Hub could not start on {self.host}:{self.requested_port}")
+            time.sleep(0.005)
+        sockets = [s for srv in server.servers for s in srv.sockets]
+        self.port = int(sockets[0].getsockname()[1])
+        self._server, self._thread = server, thread
+        log.info("local Hub serving at %s", self.base_url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the store; durable state stays in the database file."""
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+        self.engine.stop()
+        self.store.close()
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def client(self, **kwargs: Any) -> HubQuantumClient:
+        """A REST client for this Hub (keyword arguments go to :class:`HubQuantumClient`)."""
+        return HubQuantumClient(api_key=self.token, base_url=self.base_url, **kwargs)
+
+    def async_client(self, **kwargs: Any) -> AsyncHubQuantumClient:
+        """An async REST client for this Hub."""
+        return AsyncHubQuantumClient(api_key=self.token, base_url=self.base_url, **kwargs)
+
+    def set_faults(self, **config: Any) -> dict[str, Any]:
+        """Inject faults into a share of requests, e.g. ``set_faults(rate=0.2, seed=1)`` (admin only)."""
+        if self.faults is None:
+            raise RuntimeError("fault injection needs LocalHub(admin=True)")
+        return self.faults.configure(config)
+
+    def create_service_execution(self, organization_id: str | None = None) -> tuple[str, str]:
+        """A service execution and its token (admin only): jobs created with that token belong to it."""
+        if not self.admin_enabled:
+            raise RuntimeError("service executions need LocalHub(admin=True)")
+        headers = {"X-Auth-Token": self.token}
+        if organization_id:
+            headers["X-OrganizationId"] = organization_id
+        answer = httpx.post(f"{self.base_url}/admin/service-executions", headers=headers, json={})
+        answer.raise_for_status()
+        body = answer.json()
+        return str(body["id"]), str(body["token"])

@@ -1,0 +1,839 @@
+"""What the local Hub does, independent of HTTP: backends, jobs, sessions, workloads, results.
+
+Every operation takes the :class:`Caller` (whose scope isolates organizations) and either returns the
+JSON to answer with or raises :class:`~.errors.HubHTTPError`. The HTTP layer (``app.py``) only parses
+requests and serialises answers; the job engine (``engine.py``) moves jobs through their lifecycle.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from qhub_providers.emulator.catalog.spec import BackendSpec
+from qhub_providers.emulator.errors import HubHTTPError, bad_request, not_found, unprocessable
+from qhub_providers.emulator.runners import InvalidJobInput, get_runner
+from qhub_providers.emulator.store import Store
+
+TERMINAL_JOB = frozenset({"COMPLETED", "FAILED", "CANCELLED", "ABORTED", "DETACHED"})
+RESULT_READY = frozenset({"COMPLETED", "FAILED"})
+FINAL_SESSION = frozenset({"CLOSED", "ABORTED", "DETACHED"})
+ACCEPTING_SESSION = frozenset({"OPEN", "ACTIVE", "INACTIVE"})
+FORCEABLE = frozenset({"ABORTED", "DETACHED", "FAILED", "CANCELLED", "UNKNOWN", "RUNNING", "PENDING"})
+DEFAULT_SESSION_TTL = 8 * 3600
+MAX_SESSION_TTL = 24 * 3600
+MAX_PAGE_SIZE = 1000
+
+JOB_FIELDS = (
+    "id",
+    "name",
+    "backend_id",
+    "provider",
+    "provider_job_id",
+    "input_params",
+    "input_format",
+    "tags",
+    "status",
+    "created_at",
+    "started_at",
+    "ended_at",
+    "usage_time_millis",
+    "shots",
+    "session_id",
+    "sdk_provider",
+    "usage_time_state",
+)
+SESSION_FIELDS = (
+    "id",
+    "backend_id",
+    "provider",
+    "status",
+    "mode",
+    "created_at",
+    "started_at",
+    "closed_at",
+    "expires_at",
+    "usage_time_millis",
+    "provider_id",
+    "tags",
+    "metadata",
+    "sdk_provider",
+    "usage_time_state",
+    "final",
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds and ``Z``: readable by pydantic and ``datetime.fromisoformat``."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_instant(value: str, name: str) -> datetime:
+    """An ISO-8601 instant with a zone, or 400."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise bad_request(f"{name} must be an ISO-8601 date-time, e.g. 2026-04-17T12:34:56Z") from None
+    if moment.tzinfo is None:
+        raise bad_request(f"{name} must carry a time zone, e.g. 2026-04-17T12:34:56Z")
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: the scope isolates organizations; a service-execution token names its execution."""
+
+    scope: str | None
+    """``org:<id>``, ``personal``, or ``None`` for an anonymous caller."""
+    service_execution_id: str | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.scope is not None
+
+
+def public(doc: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """The wire view of a stored record: known fields only, internal ``_`` keys dropped."""
+    return {name: doc.get(name) for name in fields}
+
+
+def _camel_to_snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+def paginate(
+    items: list[dict[str, Any]],
+    *,
+    page: int | None,
+    size: int | None,
+    sort: list[str],
+    sortable: Iterable[str],
+    render: Callable[[dict[str, Any]], dict[str, Any]],
+) -> dict[str, Any]:
+    """Spring-style paging and sorting with camelCase property names."""
+    page = 0 if page is None else page
+    size = 20 if size is None else size
+    if page < 0:
+        raise bad_request("page must be 0 or more")
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise bad_request(f"size must be between 1 and {MAX_PAGE_SIZE}")
+    allowed = set(sortable)
+    ordered = sorted(items, key=lambda d: int(d.get("_seq", 0)))
+    for spec in reversed(sort):
+        prop, _, direction = spec.partition(",")
+        prop = prop.strip()
+        direction = direction.strip().lower() or "asc"
+        field = _camel_to_snake(prop)
+        if field not in allowed:
+            raise bad_request(
+                f"cannot sort by '{prop}'; use one of {sorted(_snake_to_camel(f) for f in allowed)}"
+            )
+        if direction not in {"asc", "desc"}:
+            raise bad_request(f"sort direction must be asc or desc, not '{direction}'")
+        present = [d for d in ordered if d.get(field) is not None]
+        missing = [d for d in ordered if d.get(field) is None]
+        present.sort(key=lambda d: d[field], reverse=direction == "desc")
+        ordered = present + missing  # nulls last, whatever the direction
+    total = len(ordered)
+    start = page * size
+    return {
+        "content": [render(d) for d in ordered[start : start + size]],
+        "page": page,
+        "size": size,
+        "total_elements": total,
+        "total_pages": (total + size - 1) // size,
+    }
+
+
+def _snake_to_camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+class HubService:
+    """The state of one local Hub and every operation on it (thread-safe)."""
+
+    def __init__(
+        self,
+        store: Store,
+        catalog: dict[str, BackendSpec],
+        *,
+        queue_delay: float | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.queue_delay = queue_delay
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.work_available = threading.Condition(self.lock)
+        self._prepared: dict[str, Any] = {}
+        self.started_at = clock()
+        for spec in catalog.values():
+            if store.get("backend", spec.id) is None:
+                store.put("backend", spec.id, self._initial_backend_state(spec))
+
+    # -- backends ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _initial_backend_state(spec: BackendSpec) -> dict[str, Any]:
+        return {
+            "status": getattr(spec, "initial_status", "ONLINE"),
+            "queue_size": getattr(spec, "initial_queue_size", 0),
+            "queue_avg_time": getattr(spec, "queue_avg_time", 0),
+            "queue_delay": None,
+        }
+
+    def spec(self, backend_id: str) -> BackendSpec:
+        spec = self.catalog.get(backend_id)
+        if spec is None:
+            raise not_found("backend", backend_id)
+        return spec
+
+    def backend_state(self, backend_id: str) -> dict[str, Any]:
+        state = self.store.get("backend", backend_id)
+        return state if state is not None else self._initial_backend_state(self.spec(backend_id))
+
+    def queue_size(self, backend_id: str) -> int:
+        pending = sum(
+            1 for j in self.store.all("job") if j["backend_id"] == backend_id and j["status"] == "PENDING"
+        )
+        return int(self.backend_state(backend_id).get("queue_size") or 0) + pending
+
+    def queue_delay_of(self, spec: BackendSpec) -> float:
+        override = self.backend_state(spec.id).get("queue_delay")
+        if override is not None:
+            return float(override)
+        if self.queue_delay is not None:
+            return self.queue_delay
+        return spec.queue_delay
+
+    def render_backend(self, spec: BackendSpec, caller: Caller) -> dict[str, Any]:
+        record = copy.deepcopy(spec.record)
+        record["updated_at"] = iso(self.started_at)
+        if caller.authenticated:
+            record["queue_size"] = self.queue_size(spec.id)
+            record["has_calibration"] = spec.calibration_at is not None
+        else:
+            record.pop("queue_size", None)
+            record.pop("availability", None)
+            record["has_calibration"] = False
+        return record
+
+    def list_backends(
+        self, caller: Caller, provider: str | None, only_sdk: bool | None
+    ) -> list[dict[str, Any]]:
+        wanted = provider.strip().upper().replace("-", "_") if provider else None
+        out = []
+        for spec in self.catalog.values():
+            if wanted and spec.provider.upper() != wanted:
+                continue
+            if only_sdk and spec.refuse_jobs:
+                continue
+            out.append(self.render_backend(spec, caller))
+        return out
+
+    def backend_status(self, backend_id: str) -> dict[str, Any]:
+        self.spec(backend_id)
+        state = self.backend_state(backend_id)
+        return {
+            "status": state["status"],
+            "queue_size": self.queue_size(backend_id),
+            "queue_avg_time": state.get("queue_avg_time"),
+        }
+
+    def least_busy(self, provider: str | None, min_qubits: int | None) -> dict[str, Any]:
+        if not provider:
+            raise bad_request("provider is required")
+        if provider.strip().upper() != "IBM":
+            raise bad_request(f"least-busy selection is offered for IBM only, not '{provider}'")
+        candidates = [
+            spec
+            for spec in self.catalog.values()
+            if spec.provider == "IBM"
+            and self.backend_state(spec.id)["status"] == "ONLINE"
+            and (min_qubits is None or spec.num_qubits >= min_qubits)
+        ]
+        if not candidates:
+            raise HubHTTPError(404, "no online IBM backend matches")
+        best = min(candidates, key=lambda s: (self.queue_size(s.id), s.id))
+        return self.render_backend(best, Caller(scope="personal"))
+
+    def calibration(self, backend_id: str, effective_at: str | None) -> dict[str, Any] | None:
+        spec = self.spec(backend_id)
+        if spec.calibration_at is None:
+            return None
+        moment = parse_instant(effective_at, "effectiveAt") if effective_at else self.clock()
+        return spec.calibration_at(moment)
+
+    def calibration_history(
+        self,
+        backend_id: str,
+        start: str | None,
+        end: str | None,
+        page: int | None,
+        size: int | None,
+        sort: list[str],
+    ) -> dict[str, Any]:
+        spec = self.spec(backend_id)
+        if not start or not end:
+            raise bad_request("from and to are required")
+        first, last = parse_instant(start, "from"), parse_instant(end, "to")
+        if first > last:
+            raise bad_request("from must not be after to")
+        docs: list[dict[str, Any]] = []
+        if spec.calibration_times is not None and spec.calibration_at is not None:
+            for index, moment in enumerate(spec.calibration_times(first, last)):
+                snapshot = spec.calibration_at(moment)
+                if snapshot is not None:
+                    docs.append({**snapshot, "_seq": index})
+        return paginate(
+            docs,
+            page=page,
+            size=size,
+            sort=sort,
+            sortable={"calibrated_at", "backend_id"},
+            render=lambda d: {k: v for k, v in d.items() if not k.startswith("_")},
+        )
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    def _job(self, caller: Caller, job_id: str, service_execution_id: str | None = None) -> dict[str, Any]:
+        doc = self.store.get("job", job_id)
+        if doc is None or doc["_scope"] != caller.scope:
+            raise not_found("job", job_id)
+        if service_execution_id is not None and doc.get("_se") != service_execution_id:
+            raise not_found("job", job_id)
+        if caller.service_execution_id is not None and doc.get("_se") != caller.service_execution_id:
+            raise not_found("job", job_id)
+        return doc
+
+    def get_job(self, caller: Caller, job_id: str, se: str | None = None) -> dict[str, Any]:
+        return public(self._job(caller, job_id, se), JOB_FIELDS)
+
+    def job_status(self, caller: Caller, job_id: str, se: str | None = None) -> dict[str, Any]:
+        return {"status": self._job(caller, job_id, se)["status"]}
+
+    def create_job(self, caller: Caller, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise bad_request("the body must be a JSON object")
+        backend_id = body.get("backend_id")
+        if not isinstance(backend_id, str) or not backend_id:
+            raise bad_request("backend_id is required (a string)")
+        shots = body.get("shots")
+        if not isinstance(shots, int) or isinstance(shots, bool):
+            raise bad_request("shots is required (an integer)")
+        if "input" not in body or body["input"] is None:
+            raise bad_request("input is required")
+        spec = self.spec(backend_id)
+        if spec.refuse_jobs:
+            raise unprocessable(spec.refuse_jobs)
+        if self.backend_state(backend_id)["status"] == "RETIRED":
+            raise unprocessable(f"backend '{backend_id}' is retired and accepts no jobs")
+        input_format = body.get("input_format") or spec.input_formats[0]
+        if input_format not in spec.input_formats:
+            raise unprocessable(
+                f"input format {input_format} is not supported by {backend_id}; "
+                f"supported: {', '.join(spec.input_formats)}"
+            )
+        params = body.get("input_params")
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise bad_request("input_params must be a JSON object")
+        params = {k: v for k, v in params.items() if k != "backendId"}
+        tags = _tags(body.get("tags"))
+        name = body.get("name")
+        if name is not None and not isinstance(name, str):
+            raise bad_request("name must be a string")
+        sdk_provider = body.get("sdk_provider")
+        if sdk_provider is not None and not isinstance(sdk_provider, str):
+            raise bad_request("sdk_provider must be a string")
+        job_input = _unwrap_input(body["input"])
+        session_id = body.get("session_id")
+        try:
+            prepared = get_runner(spec.runner).prepare(spec, job_input, params, shots)
+        except InvalidJobInput as exc:
+            raise HubHTTPError(exc.status, exc.message) from None
+        if isinstance(job_input, dict) and input_format == "IONQ_CIRCUIT_V1" and "qubits" in job_input:
+            # The official SDK reads the qubit count back from the job's input_params.
+            params.setdefault("qubits", job_input["qubits"])
+        now = self.clock()
+        job_id = str(uuid.uuid4())
+        doc: dict[str, Any] = {
+            "id": job_id,
+            "name": name,
+            "backend_id": backend_id,
+            "provider": spec.provider,
+            "provider_job_id": f"local-{uuid.uuid4().hex[:16]}",
+            "input_params": params,
+            "input_format": input_format,
+            "tags": tags,
+            "status": "PENDING",
+            "created_at": iso(now),
+            "started_at": None,
+            "ended_at": None,
+            "usage_time_millis": None,
+            "shots": shots,
+            "session_id": None,
+            "sdk_provider": sdk_provider,
+            "usage_time_state": "PENDING",
+            "_scope": caller.scope,
+            "_se": caller.service_execution_id,
+            "_input": job_input,
+            "_not_before": (now + timedelta(seconds=self.queue_delay_of(spec))).timestamp(),
+        }
+        with self.lock:
+            if session_id is not None:
+                session = self._session_for_job(caller, session_id, backend_id)
+                doc["session_id"] = session["id"]
+                if session["status"] == "OPEN":
+                    session.update(status="ACTIVE", started_at=iso(now))
+                    self.store.put("session", session["id"], session)
+            self.store.put("job", job_id, doc)
+            self._prepared[job_id] = prepared
+            self.work_available.notify_all()
+        return public(doc, JOB_FIELDS)
+
+    def _session_for_job(self, caller: Caller, session_id: Any, backend_id: str) -> dict[str, Any]:
+        if not isinstance(session_id, str):
+            raise bad_request("session_id must be a string")
+        session = self._session(caller, session_id)
+        if session["backend_id"] != backend_id:
+            raise unprocessable(
+                f"session '{session_id}' runs on {session['backend_id']}, not on {backend_id}"
+            )
+        if session["status"] not in ACCEPTING_SESSION:
+            raise unprocessable(f"session '{session_id}' is {session['status']} and accepts no new jobs")
+        return session
+
+    def prepared(self, job: dict[str, Any]) -> Any:
+        """The runner's parsed form of a job's input, re-parsed after a restart."""
+        cached = self._prepared.get(job["id"])
+        if cached is None:
+            spec = self.spec(job["backend_id"])
+            cached = get_runner(spec.runner).prepare(
+                spec, job["_input"], job["input_params"] or {}, job["shots"]
+            )
+            self._prepared[job["id"]] = cached
+        return cached
+
+    def forget_prepared(self, job_id: str) -> None:
+        self._prepared.pop(job_id, None)
+
+    def cancel_job(self, caller: Caller, job_id: str, se: str | None = None) -> None:
+        with self.lock:
+            doc = self._job(caller, job_id, se)
+            if doc["status"] in TERMINAL_JOB:
+                raise bad_request(f"job '{job_id}' is already {doc['status']}")
+            if doc["status"] != "CANCELLING":
+                doc["status"] = "CANCELLING"
+                self.store.put("job", job_id, doc)
+            self.work_available.notify_all()
+
+    def search_jobs(
+        self, caller: Caller, page: int | None, size: int | None, sort: list[str], se: str | None
+    ) -> dict[str, Any]:
+        jobs = [j for j in self._visible("job", caller) if se is None or j.get("_se") == se]
+        return paginate(
+            jobs,
+            page=page,
+            size=size,
+            sort=sort,
+            sortable={
+                "created_at",
+                "started_at",
+                "ended_at",
+                "status",
+                "backend_id",
+                "name",
+                "provider",
+                "shots",
+            },
+            render=lambda d: public(d, JOB_FIELDS),
+        )
+
+    def _visible(self, kind: str, caller: Caller) -> list[dict[str, Any]]:
+        return [
+            d
+            for d in self.store.all(kind)
+            if d["_scope"] == caller.scope
+            and (caller.service_execution_id is None or d.get("_se") == caller.service_execution_id)
+        ]
+
+    def result_text(self, caller: Caller, job_id: str, view: str, se: str | None = None) -> str | None:
+        """The stored JSON text of a result view; 404 before the job has a result."""
+        doc = self._job(caller, job_id, se)
+        if doc["status"] not in RESULT_READY:
+            raise HubHTTPError(404, f"job '{job_id}' is {doc['status']} and has no result")
+        return self.store.get_result_text(job_id, view)
+
+    def job_input(self, caller: Caller, job_id: str, se: str | None = None) -> dict[str, Any]:
+        doc = self._job(caller, job_id, se)
+        value = doc["_input"]
+        # The endpoint answers with an object; a bare program string is shown in the QASM input shape.
+        return value if isinstance(value, dict) else {"qasm": value}
+
+    def normalized_input(self, caller: Caller, job_id: str, se: str | None = None) -> dict[str, Any]:
+        doc = self._job(caller, job_id, se)
+        spec = self.spec(doc["backend_id"])
+        try:
+            rendered: dict[str, Any] = get_runner(spec.runner).normalized_input(self.prepared(doc))
+        except InvalidJobInput as exc:
+            raise HubHTTPError(422, exc.message) from None
+        return rendered
+
+    def job_calibration(self, caller: Caller, job_id: str, se: str | None = None) -> dict[str, Any] | None:
+        doc = self._job(caller, job_id, se)
+        spec = self.spec(doc["backend_id"])
+        ran_at = doc.get("_calibrated_at")
+        if ran_at is None or spec.calibration_at is None:
+            return None
+        return spec.calibration_at(datetime.fromtimestamp(ran_at, UTC))
+
+    # -- sessions ---------------------------------------------------------------------------------
+
+    def _session(self, caller: Caller, session_id: str, se: str | None = None) -> dict[str, Any]:
+        doc = self.store.get("session", session_id)
+        if doc is None or doc["_scope"] != caller.scope:
+            raise not_found("session", session_id)
+        if se is not None and doc.get("_se") != se:
+            raise not_found("session", session_id)
+        if caller.service_execution_id is not None and doc.get("_se") != caller.service_execution_id:
+            raise not_found("session", session_id)
+        return doc
+
+    def render_session(self, doc: dict[str, Any]) -> dict[str, Any]:
+        view = public(doc, SESSION_FIELDS)
+        jobs = [j for j in self.store.all("job") if j.get("session_id") == doc["id"]]
+        view["usage_time_millis"] = sum(int(j.get("usage_time_millis") or 0) for j in jobs)
+        view["usage_time_state"] = (
+            "MEASURED" if jobs and all(j["status"] in TERMINAL_JOB for j in jobs) else "PENDING"
+        )
+        tag_union: list[str] = []
+        for job in jobs:
+            tag_union.extend(t for t in job.get("tags") or [] if t not in tag_union)
+        view["tags"] = sorted(set(doc.get("tags") or []) | set(tag_union))
+        view["final"] = doc["status"] in FINAL_SESSION
+        return view
+
+    def create_session(self, caller: Caller, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise bad_request("the body must be a JSON object")
+        backend_id = body.get("backend_id")
+        if not isinstance(backend_id, str) or not backend_id:
+            raise bad_request("backend_id is required (a string)")
+        mode = body.get("mode")
+        if mode not in {"batch", "dedicated"}:
+            raise bad_request("mode is required: 'batch' or 'dedicated'")
+        provider = body.get("provider")
+        if not isinstance(provider, str) or not provider:
+            raise bad_request("provider is required (e.g. 'AWS', 'IBM')")
+        spec = self.spec(backend_id)
+        if provider.upper() != spec.provider:
+            raise unprocessable(f"backend {backend_id} is offered by {spec.provider}, not {provider}")
+        if not spec.supports_sessions:
+            raise unprocessable(f"backend {backend_id} does not support sessions")
+        ttl = body.get("ttl")
+        if ttl is None:
+            ttl = DEFAULT_SESSION_TTL
+        if not isinstance(ttl, int | float) or isinstance(ttl, bool) or ttl <= 0:
+            raise bad_request("ttl must be a positive number of seconds")
+        if ttl > MAX_SESSION_TTL:
+            raise unprocessable(f"ttl must not exceed {MAX_SESSION_TTL} seconds")
+        metadata = body.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise bad_request("metadata must be a JSON object")
+        now = self.clock()
+        session_id = str(uuid.uuid4())
+        doc: dict[str, Any] = {
+            "id": session_id,
+            "backend_id": backend_id,
+            "provider": spec.provider,
+            "status": "OPEN",
+            "mode": mode,
+            "created_at": iso(now),
+            "started_at": None,
+            "closed_at": None,
+            "expires_at": iso(now + timedelta(seconds=float(ttl))),
+            "provider_id": f"local-session-{uuid.uuid4().hex[:12]}",
+            "tags": _tags(body.get("tags")),
+            "metadata": metadata,
+            "sdk_provider": body.get("sdk_provider"),
+            "_scope": caller.scope,
+            "_se": caller.service_execution_id,
+            "_expires": (now + timedelta(seconds=float(ttl))).timestamp(),
+        }
+        self.store.put("session", session_id, doc)
+        return self.render_session(doc)
+
+    def get_session(self, caller: Caller, session_id: str, se: str | None = None) -> dict[str, Any]:
+        return self.render_session(self._session(caller, session_id, se))
+
+    def session_jobs(self, caller: Caller, session_id: str, se: str | None = None) -> list[dict[str, Any]]:
+        self._session(caller, session_id, se)
+        jobs = [j for j in self.store.all("job") if j.get("session_id") == session_id]
+        return [public(j, JOB_FIELDS) for j in jobs]
+
+    def update_session(
+        self, caller: Caller, session_id: str, body: Any, se: str | None = None
+    ) -> dict[str, Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("accept_jobs"), bool):
+            raise bad_request('the body must be {"accept_jobs": true|false}')
+        with self.lock:
+            doc = self._session(caller, session_id, se)
+            if doc["status"] in FINAL_SESSION:
+                raise unprocessable(f"session '{session_id}' is {doc['status']}")
+            if body["accept_jobs"]:
+                doc["status"] = "ACTIVE" if doc.get("started_at") else "OPEN"
+            else:
+                doc["status"] = "DRAINING"
+            self.store.put("session", session_id, doc)
+            self.work_available.notify_all()
+            return self.render_session(doc)
+
+    def close_session(self, caller: Caller, session_id: str, se: str | None = None) -> None:
+        with self.lock:
+            doc = self._session(caller, session_id, se)
+            if doc["status"] not in FINAL_SESSION:
+                doc.update(status="CLOSED", closed_at=iso(self.clock()))
+                self.store.put("session", session_id, doc)
+
+    # -- workloads ---------------------------------------------------------------------------------
+
+    def workloads(
+        self,
+        caller: Caller,
+        *,
+        page: int | None,
+        size: int | None,
+        sort: list[str],
+        filters: dict[str, list[str]],
+        se: str | None = None,
+    ) -> dict[str, Any]:
+        def matches(doc: dict[str, Any], kind: str) -> bool:
+            if se is not None and doc.get("_se") != se:
+                return False
+            checks = {
+                "type": kind,
+                "status": doc.get("status"),
+                "provider": doc.get("provider"),
+            }
+            for key, value in checks.items():
+                wanted = filters.get(key)
+                if wanted and str(value).upper() not in {w.upper() for w in wanted}:
+                    return False
+            if filters.get("backendId") and doc.get("backend_id") not in filters["backendId"]:
+                return False
+            if filters.get("tag"):
+                tags = {t.lower() for t in doc.get("tags") or []}
+                if not tags & {t.lower() for t in filters["tag"]}:
+                    return False
+            origins = {o.upper() for o in filters.get("origin", [])}
+            if origins:
+                origin = "SERVICE_EXECUTION" if doc.get("_se") else "STANDALONE"
+                if origin not in origins:
+                    return False
+            return not (
+                filters.get("serviceExecutionId") and doc.get("_se") not in filters["serviceExecutionId"]
+            )
+
+        for key, allowed in (("type", {"JOB", "SESSION"}), ("origin", {"STANDALONE", "SERVICE_EXECUTION"})):
+            unknown = {v.upper() for v in filters.get(key, [])} - allowed
+            if unknown:
+                raise bad_request(f"unknown {key} {sorted(unknown)}; use {sorted(allowed)}")
+        items = [
+            {**self._workload(doc, "JOB"), "_seq": doc["_seq"]}
+            for doc in self._visible("job", caller)
+            if matches(doc, "JOB")
+        ]
+        items += [
+            {**self._workload(doc, "SESSION"), "_seq": doc["_seq"]}
+            for doc in self._visible("session", caller)
+            if matches(doc, "SESSION")
+        ]
+        return paginate(
+            items,
+            page=page,
+            size=size,
+            sort=sort,
+            sortable={
+                "created_at",
+                "started_at",
+                "ended_at",
+                "status",
+                "backend_id",
+                "type",
+                "provider",
+                "name",
+            },
+            render=lambda d: {k: v for k, v in d.items() if not k.startswith("_")},
+        )
+
+    def _workload(self, doc: dict[str, Any], kind: str) -> dict[str, Any]:
+        if kind == "JOB":
+            return {
+                "id": doc["id"],
+                "type": "JOB",
+                "backend_id": doc["backend_id"],
+                "provider": doc["provider"],
+                "status": doc["status"],
+                "created_at": doc["created_at"],
+                "started_at": doc.get("started_at"),
+                "ended_at": doc.get("ended_at"),
+                "sdk_provider": doc.get("sdk_provider"),
+                "name": doc.get("name"),
+                "tags": doc.get("tags"),
+                "usage_time_millis": doc.get("usage_time_millis"),
+                "usage_time_state": doc.get("usage_time_state"),
+                "service_execution_id": doc.get("_se"),
+            }
+        session = self.render_session(doc)
+        return {
+            "id": doc["id"],
+            "type": "SESSION",
+            "backend_id": doc["backend_id"],
+            "provider": doc["provider"],
+            "status": doc["status"],
+            "created_at": doc["created_at"],
+            "started_at": doc.get("started_at"),
+            "ended_at": doc.get("closed_at"),
+            "sdk_provider": doc.get("sdk_provider"),
+            "tags": session["tags"],
+            "job_count": sum(1 for j in self.store.all("job") if j.get("session_id") == doc["id"]),
+            "usage_time_millis": session["usage_time_millis"],
+            "usage_time_state": session["usage_time_state"],
+            "service_execution_id": doc.get("_se"),
+            "mode": doc["mode"],
+        }
+
+    # -- runtime minutes ---------------------------------------------------------------------------
+
+    def runtime_minutes(self, caller: Caller) -> dict[str, Any]:
+        ibm = [s.id for s in self.catalog.values() if s.provider == "IBM"]
+        used_ms = sum(
+            int(j.get("usage_time_millis") or 0)
+            for j in self._visible("job", caller)
+            if j["backend_id"] in ibm
+        )
+        allocated = 600 * 60
+        consumed = used_ms // 1000
+        return {
+            "allowances": [
+                {
+                    "id": "local-ibm-allowance",
+                    "provider": "IBM",
+                    "backend_ids": ibm,
+                    "allocated_seconds": allocated,
+                    "consumed_seconds": consumed,
+                    "remaining_seconds": max(0, allocated - consumed),
+                    "limit_reached": consumed >= allocated,
+                }
+            ]
+        }
+
+
+def _tags(value: Any) -> list[str]:
+    """Tags are unordered labels, deduplicated case-insensitively."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise bad_request("tags must be a list of strings")
+    seen: set[str] = set()
+    out = []
+    for tag in value:
+        if tag.lower() not in seen:
+            seen.add(tag.lower())
+            out.append(tag)
+    return out
+
+
+def _unwrap_input(value: Any) -> Any:
+    """Undo client-side artefacts: the generated ``{"value": ...}`` wrapper and the ``backendId`` tag."""
+    if isinstance(value, dict):
+        body = {k: v for k, v in value.items() if k != "backendId"}
+        if set(body) == {"value"}:
+            return body["value"]
+        return body
+    return value
+
+
+class AdminControls:
+    """Test controls of a local Hub started with ``admin=True``; bounded and off by default."""
+
+    def __init__(self, service: HubService) -> None:
+        self.service = service
+
+    def force_job_status(
+        self, job_id: str, status: str, message: str | None = None, hold: float = 1.0
+    ) -> None:
+        """Make the job's next transition go to ``status``: a terminal one ends the job, another one
+        holds it there for ``hold`` seconds before it carries on."""
+        status = status.upper()
+        if status not in FORCEABLE:
+            raise bad_request(f"status must be one of {sorted(FORCEABLE)}")
+        if not 0 <= hold <= 600:
+            raise bad_request("hold must be between 0 and 600 seconds")
+        with self.service.lock:
+            job = self.service.store.get("job", job_id)
+            if job is None:
+                raise not_found("job", job_id)
+            if job["status"] in TERMINAL_JOB:
+                raise bad_request(f"job '{job_id}' is already {job['status']}")
+            job["_forced"] = {"status": status, "message": message, "hold": hold}
+            self.service.store.put("job", job_id, job)
+            self.service.work_available.notify_all()
+
+    def set_backend(
+        self,
+        backend_id: str,
+        *,
+        status: str | None = None,
+        queue_size: int | None = None,
+        queue_avg_time: int | None = None,
+        queue_delay: float | None = None,
+    ) -> dict[str, Any]:
+        """Change a backend's status, reported queue, or the seconds its jobs wait before running."""
+        self.service.spec(backend_id)
+        with self.service.lock:
+            state = self.service.backend_state(backend_id)
+            if status is not None:
+                if status.upper() not in {"ONLINE", "PAUSED", "OFFLINE", "RETIRED", "UNKNOWN"}:
+                    raise bad_request("status must be ONLINE, PAUSED, OFFLINE, RETIRED or UNKNOWN")
+                state["status"] = status.upper()
+            for key, value, high in (
+                ("queue_size", queue_size, 1_000_000),
+                ("queue_avg_time", queue_avg_time, 10_000_000),
+                ("queue_delay", queue_delay, 3600),
+            ):
+                if value is not None:
+                    if not 0 <= value <= high:
+                        raise bad_request(f"{key} must be between 0 and {high}")
+                    state[key] = value
+            self.service.store.put("backend", backend_id, state)
+            self.service.work_available.notify_all()
+            return self.service.backend_status(backend_id)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of stored jobs by status and of sessions."""
+        jobs = self.service.store.all("job")
+        by_status: dict[str, int] = {}
+        for job in jobs:
+            by_status[job["status"]] = by_status.get(job["status"], 0) + 1
+        return {
+            "jobs": len(jobs),
+            "jobs_by_status": by_status,
+            "sessions": self.service.store.count("session"),
+        }
