@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import threading
@@ -92,12 +93,11 @@ class LocalHub:
             timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)
+
         def serve() -> None:
             # uvicorn leaves with SystemExit when it cannot bind; start() reports that as a RuntimeError.
-            try:
+            with contextlib.suppress(SystemExit):
                 server.run()
-            except SystemExit:
-                pass
 
         thread = threading.Thread(target=serve, name="local-hub-http", daemon=True)
         self.engine.start()

@@ -36,7 +36,8 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], str, str]:
     text = "".join(lines)
     url = re.search(r"QHUB_QUANTUM_BASE_URL=(\S+)", text)
     token = re.search(r"KQH_PERSONAL_ACCESS_TOKEN=(\S+)", text)
-    assert url and token, text
+    assert url, text
+    assert token, text
     return process, url.group(1), token.group(1)
 
 
