@@ -73,24 +73,16 @@ def test_catalog_is_built_once_and_unknown_ids_are_none() -> None:
     assert get_spec("nobody.qpu.nothing") is None
 
 
-def test_loading_the_catalog_is_fast_and_needs_neither_qiskit_nor_braket() -> None:
+def test_loading_the_catalog_needs_neither_qiskit_nor_braket() -> None:
+    # Speed is measured by benchmarks/, not asserted here; what a test can hold is the import footprint.
     script = (
-        "import sys, time\n"
-        "start = time.perf_counter()\n"
+        "import sys\n"
         "from qhub_providers.emulator.catalog import load_catalog\n"
         "load_catalog()\n"
-        "elapsed = time.perf_counter() - start\n"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'qiskit', 'braket', 'qiskit_aer'})\n"
-        "print(elapsed, heavy)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'qiskit', 'braket', 'qiskit_aer'}))\n"
     )
-    # The fastest of three runs: a loaded CI machine must not turn a scheduling hiccup into a failure.
-    runs = [
-        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-        for _ in range(3)
-    ]
-    elapsed = min(float(run.stdout.split()[0]) for run in runs)
-    assert elapsed < 0.3
-    assert runs[0].stdout.split(maxsplit=1)[1].strip() == "[]"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
 
 
 # --- records --------------------------------------------------------------------------------------
