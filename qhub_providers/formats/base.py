@@ -1,0 +1,136 @@
+"""The common shapes every format shares, and the contract each format module fulfils.
+
+A *format module* (``formats/braket_qasm3.py``, ``ionq.py`` ...) knows one Hub input format. It offers
+three pure functions, no HTTP:
+
+* ``encode(circuits, spec) -> EncodedJob`` turns Qiskit circuits (already fitted to the backend's target)
+  into the job's ``input`` and ``input_params``.
+* ``layouts(job_input, input_params) -> list[ClassicalLayout]`` reads back, **from the input alone**,
+  how each circuit's classical bits are laid out. The job uses it both right after submitting and when a
+  job is retrieved in a fresh process, so there is one decoding path.
+* ``decode(result, layouts, shots, *, seed=None, backend_id=None) -> list[ExperimentSamples]`` turns the
+  provider-native result JSON into samples in the common shape (``backend_id`` for formats whose result
+  shape differs between backends).
+
+The common shape: per circuit, the outcome of every shot as an integer over the circuit's classical bits,
+clbit ``i`` being bit ``i`` (Qiskit's little-endian order). One converter
+(:func:`qhub_providers.qiskit.result.to_qiskit_result`) turns samples into a Qiskit ``Result``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class FormatError(ValueError):
+    """A circuit cannot be written in this format, or a result cannot be read; the message says why."""
+
+
+@dataclass(frozen=True)
+class ClassicalLayout:
+    """How one circuit's classical bits look to Qiskit: what a ``Result`` header needs."""
+
+    name: str
+    creg_sizes: tuple[tuple[str, int], ...]
+    """Classical registers in circuit order, e.g. ``(("c", 2), ("d", 1))``; clbits count through them."""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    measured: tuple[tuple[int, int], ...] = ()
+    """``(qubit, clbit)`` pairs of the circuit's final measurements, in program order."""
+
+    @property
+    def memory_slots(self) -> int:
+        """Number of classical bits."""
+        return sum(size for _, size in self.creg_sizes)
+
+    def header(self) -> dict[str, Any]:
+        """The experiment header Qiskit's ``Counts``, ``marginal_counts`` and the primitives read."""
+        return {
+            "name": self.name,
+            "creg_sizes": [[name, size] for name, size in self.creg_sizes],
+            "memory_slots": self.memory_slots,
+            "metadata": dict(self.metadata),
+        }
+
+
+@dataclass
+class ExperimentSamples:
+    """One circuit's outcome in the common shape.
+
+    ``values`` holds one integer per shot (clbit ``i`` = bit ``i``), in shot order, when the provider
+    returns per-shot data. Otherwise ``counts`` maps integer outcomes to their frequency. Providers that
+    return exact probabilities (IonQ's simulator) fill ``probabilities``; the converter samples from them.
+    """
+
+    shots: int
+    values: list[int] | None = None
+    counts: dict[int, int] | None = None
+    probabilities: dict[int, float] | None = None
+    success: bool = True
+    message: str | None = None
+
+    def outcome_counts(self) -> dict[int, int]:
+        """Counts by integer outcome, from per-shot values when present."""
+        if self.counts is not None:
+            return dict(self.counts)
+        if self.values is not None:
+            return dict(Counter(self.values))
+        return {}
+
+
+@dataclass(frozen=True)
+class BackendFacts:
+    """What an encoder may need to know about the target backend."""
+
+    backend_id: str
+    num_qubits: int
+    max_circuits: int = 1
+    is_simulator: bool = False
+    qubit_names: tuple[str, ...] = ()
+    """Hub names of the qubits by index (IQM: ``QB1`` ...); empty when qubits are plain indices."""
+    native_config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EncodedJob:
+    """A job ready for ``jobs.create_job``: everything but the backend id and session."""
+
+    input: Any
+    input_format: str
+    input_params: dict[str, Any]
+    shots: int
+    """The job's ``shots`` as the Hub counts them (for program sets: per circuit times number of circuits)."""
+    layouts: list[ClassicalLayout]
+
+
+def value_of_bits(bits: list[int] | tuple[int, ...]) -> int:
+    """The integer of a little-endian bit list (``bits[i]`` is clbit ``i``)."""
+    value = 0
+    for index, bit in enumerate(bits):
+        if bit:
+            value |= 1 << index
+    return value
+
+
+def layout_of(circuit: Any) -> ClassicalLayout:
+    """The classical layout of a Qiskit circuit, with its final measurements in program order.
+
+    Clbits outside every register (rare) are counted as a register named ``c`` after the others.
+    """
+    registers = [(reg.name, reg.size) for reg in circuit.cregs]
+    loose = [bit for bit in circuit.clbits if not circuit.find_bit(bit).registers]
+    if loose:
+        registers.append(("c" if not any(name == "c" for name, _ in registers) else "c_loose", len(loose)))
+    measured = []
+    for instruction in circuit.data:
+        if instruction.operation.name == "measure":
+            qubit = circuit.find_bit(instruction.qubits[0]).index
+            clbit = circuit.find_bit(instruction.clbits[0]).index
+            measured.append((qubit, clbit))
+    return ClassicalLayout(
+        name=str(circuit.name),
+        creg_sizes=tuple(registers),
+        metadata=dict(circuit.metadata or {}),
+        measured=tuple(measured),
+    )

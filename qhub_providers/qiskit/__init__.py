@@ -1,0 +1,31 @@
+"""The Qiskit face: ``HubQiskitProvider``, ``HubBackend`` (``BackendV2``) and ``HubJob`` (``JobV1``).
+
+Needs the ``qiskit`` extra. Importing it never imports Braket.
+"""
+
+from qhub_providers.qiskit.backend import HubBackend, HubBackendStatus
+from qhub_providers.qiskit.errors import (
+    CircuitNotSupportedError,
+    HubJobError,
+    HubJobTimeoutError,
+    JobAbortedError,
+    JobCancelledError,
+    JobDetachedError,
+    JobFailedError,
+)
+from qhub_providers.qiskit.job import HubJob
+from qhub_providers.qiskit.provider import HubQiskitProvider
+
+__all__ = [
+    "CircuitNotSupportedError",
+    "HubBackend",
+    "HubBackendStatus",
+    "HubJob",
+    "HubJobError",
+    "HubJobTimeoutError",
+    "HubQiskitProvider",
+    "JobAbortedError",
+    "JobCancelledError",
+    "JobDetachedError",
+    "JobFailedError",
+]

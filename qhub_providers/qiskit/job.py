@@ -1,0 +1,213 @@
+"""``HubJob``: a Hub job as a Qiskit ``JobV1``."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from qiskit.providers import JobStatus, JobV1
+from qiskit.result import Result
+
+from qhub_providers._polling import Backoff, WaitTimeout, wait_for_final_status
+from qhub_providers.api import HubQuantumClient, NotFoundError
+from qhub_providers.api.models import TERMINAL_JOB_STATUSES, Job
+from qhub_providers.formats import decode_result, format_module
+from qhub_providers.formats.base import ClassicalLayout
+from qhub_providers.qiskit.errors import (
+    HubJobError,
+    HubJobTimeoutError,
+    JobAbortedError,
+    JobCancelledError,
+    JobDetachedError,
+    JobFailedError,
+)
+from qhub_providers.qiskit.result import to_qiskit_result
+from qhub_providers.qiskit.status import qiskit_status
+
+if TYPE_CHECKING:
+    from qhub_providers.qiskit.backend import HubBackend
+
+_ERRORS: dict[str, type[HubJobError]] = {
+    "FAILED": JobFailedError,
+    "CANCELLED": JobCancelledError,
+    "ABORTED": JobAbortedError,
+    "DETACHED": JobDetachedError,
+}
+
+
+class HubJob(JobV1):
+    """A job on a Hub backend. ``result()`` waits (with backoff), converts once and caches.
+
+    Create it with ``backend.run(...)`` or ``provider.retrieve_job(job_id)``; the latter works in a fresh
+    process, since everything needed to read the result is recovered from the job's stored input.
+    """
+
+    _async = True
+
+    def __init__(
+        self,
+        backend: HubBackend,
+        job_id: str,
+        *,
+        client: HubQuantumClient,
+        layouts: list[ClassicalLayout] | None = None,
+        memory: bool = False,
+        seed: int | None = None,
+        record: Job | None = None,
+        **metadata: Any,
+    ) -> None:
+        super().__init__(backend, job_id, **metadata)
+        self._client = client
+        self._layouts = layouts
+        self._memory = memory
+        self._seed = seed
+        self._record = record
+        self._status: str | None = str(record.status) if record and record.status else None
+        self._result: Result | None = None
+        self.backoff = Backoff(initial=0.05, factor=1.6, cap=10.0)
+
+    def __repr__(self) -> str:
+        return f"<HubJob('{self.job_id()}') on {self._backend.name}>"
+
+    def submit(self) -> None:
+        """Jobs are submitted by ``backend.run``; a HubJob is never submitted twice."""
+        raise HubJobError(self.job_id(), self.hub_status(), "already submitted (use backend.run to submit)")
+
+    # -- status -----------------------------------------------------------------------------------
+
+    def hub_status(self, refresh: bool = True) -> str:
+        """The Hub's own status string (COMPLETED, DETACHED ...), cached once final."""
+        if self._status in TERMINAL_JOB_STATUSES or not refresh:
+            return self._status or "UNKNOWN"
+        self._status = str(self._client.jobs.get_job_status(self.job_id()).status)
+        return self._status
+
+    def status(self) -> JobStatus:
+        """Qiskit's status of the job (see :mod:`qhub_providers.qiskit.status` for the mapping)."""
+        return qiskit_status(self.hub_status())
+
+    def record(self, refresh: bool = False) -> Job:
+        """The Hub's job record (timestamps, tags, session ...)."""
+        if self._record is None or refresh:
+            self._record = self._client.jobs.get_job(self.job_id())
+        return self._record
+
+    @property
+    def session_id(self) -> str | None:
+        """The session the job ran in, if any."""
+        return self.record().session_id
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self.record().tags or [])
+
+    def queue_position(self) -> int | None:
+        """The Hub does not report queue positions; always ``None``."""
+        return None
+
+    def wait_for_final_state(
+        self,
+        timeout: float | None = None,
+        wait: float | None = None,
+        callback: Callable[[str, JobStatus, HubJob], None] | None = None,
+    ) -> None:
+        """Wait until the job ends, polling with backoff (``wait`` fixes the interval instead).
+
+        ``callback(job_id, status, job)`` is called on every poll, e.g. to show progress.
+        """
+        backoff = Backoff(initial=wait, factor=1.0, cap=wait) if wait else self.backoff
+
+        def on_status(hub_status: str) -> None:
+            if callback is not None:
+                callback(self.job_id(), qiskit_status(hub_status), self)
+
+        try:
+            wait_for_final_status(
+                self.job_id(), self.hub_status, timeout=timeout, backoff=backoff, on_status=on_status
+            )
+        except WaitTimeout as exc:
+            raise HubJobTimeoutError(self.job_id(), exc.status, exc.timeout) from None
+
+    # -- result -----------------------------------------------------------------------------------
+
+    def result(self, timeout: float | None = None, wait: float | None = None) -> Result:
+        """Wait for the job and return its ``Result``; raise a typed error if it did not complete."""
+        if self._result is not None:
+            return self._result
+        self.wait_for_final_state(timeout=timeout, wait=wait)
+        status = self.hub_status(refresh=False)
+        if status != "COMPLETED":
+            raise _ERRORS.get(status, HubJobError)(self.job_id(), status, self._reason(status))
+        native = self._client.jobs.get_job_result(self.job_id())
+        layouts = self._layouts_for_result()
+        backend = self._backend
+        shots = int(self.record().shots or 0)
+        samples = decode_result(
+            backend.input_format,
+            native,
+            layouts,
+            shots,
+            seed=self._seed_for_sampling(),
+            backend_id=backend.name,
+        )
+        self._result = to_qiskit_result(
+            job_id=self.job_id(),
+            backend_name=backend.name,
+            layouts=layouts,
+            samples=samples,
+            memory=self._memory,
+            seed=self._seed_for_sampling(),
+            metadata={"time_taken": self._time_taken()},
+        )
+        return self._result
+
+    def _seed_for_sampling(self) -> int:
+        if self._seed is not None:
+            return self._seed
+        return int.from_bytes(hashlib.sha256(self.job_id().encode()).digest()[:4], "big")
+
+    def _layouts_for_result(self) -> list[ClassicalLayout]:
+        if self._layouts is not None:
+            return self._layouts
+        # Retrieved job: read the layout back from what was submitted.
+        record = self.record()
+        job_input = self._client.jobs.get_job_input(self.job_id())
+        module = format_module(self._backend.input_format)
+        self._layouts = list(module.layouts(job_input, dict(record.input_params or {})))
+        return self._layouts
+
+    def _reason(self, status: str) -> str | None:
+        if status == "FAILED":
+            try:
+                body = self._client.jobs.get_job_result(self.job_id())
+            except NotFoundError:
+                return None
+            error = body.get("error") if isinstance(body, dict) else None
+            if isinstance(error, dict) and error.get("message"):
+                return str(error["message"])
+            return None
+        return None
+
+    def _time_taken(self) -> float | None:
+        record = self.record(refresh=True)
+        if record.started_at and record.ended_at:
+            return (record.ended_at - record.started_at).total_seconds()
+        return None
+
+    def cancel(self) -> bool:
+        """Ask the Hub to cancel the job; ``False`` if it had already ended."""
+        if self.hub_status() in TERMINAL_JOB_STATUSES:
+            return False
+        self._client.jobs.cancel_job(self.job_id())
+        self._status = None
+        return True
+
+    def done(self) -> bool:
+        return bool(self.status() == JobStatus.DONE)
+
+    def elapsed(self) -> float:
+        """Seconds since the job was created on the Hub."""
+        created = self.record().created_at
+        return 0.0 if created is None else time.time() - created.timestamp()
