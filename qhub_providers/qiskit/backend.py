@@ -23,6 +23,7 @@ from qhub_providers.formats import BackendFacts, FormatError, format_for, format
 from qhub_providers.qiskit.errors import CircuitNotSupportedError
 from qhub_providers.qiskit.job import HubJob
 from qhub_providers.qiskit.target import HubTargetInfo, build_target
+from qhub_providers.sessions import session_id_for
 
 if TYPE_CHECKING:
     from qhub_providers.qiskit.provider import HubQiskitProvider
@@ -58,11 +59,6 @@ class HubBackendStatus:
     pending_jobs: int
     status_msg: str
     queue_avg_time: int | None = None
-
-
-def _active_session_id() -> str | None:
-    """The session id of the enclosing ``Session``/``Batch`` block, if any (sessions arrive later)."""
-    return None
 
 
 class HubBackend(BackendV2):
@@ -112,6 +108,21 @@ class HubBackend(BackendV2):
     def record(self) -> Backend:
         """The Hub's ``Backend`` record."""
         return self._record
+
+    # What Session/Batch need to know about a backend (shared with the Braket face's devices).
+    hub_sdk = "QISKIT"
+
+    @property
+    def hub_client(self) -> HubQuantumClient:
+        return self._client
+
+    @property
+    def hub_backend_id(self) -> str:
+        return str(self.name)
+
+    @property
+    def hub_provider(self) -> str:
+        return self.provider_name
 
     @property
     def provider_name(self) -> str:
@@ -270,7 +281,7 @@ class HubBackend(BackendV2):
             input_params=params,
             name=job_fields.get("job_name"),
             tags=job_fields.get("tags"),
-            session_id=_active_session_id(),
+            session_id=session_id_for(self.name),
             sdk_provider="QISKIT",
             **extra,
         )
