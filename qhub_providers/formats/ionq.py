@@ -1,0 +1,373 @@
+"""The IonQ circuit JSON format (``IONQ_CIRCUIT_V1``), as the Hub's ``azure.ionq.simulator`` takes it.
+
+The job input is IonQ's circuit document ``{"gateset": "qis", "qubits": n, "circuit": [...],
+"registers": {...}}`` with one item per gate. An IonQ circuit has no measurement instructions: the
+device measures every qubit at the end and answers with a histogram over all qubits, so the Qiskit
+measurements become *a map*, not instructions:
+
+* ``input_params["meas_map"]`` holds, as a JSON string like the official SDK sends it, the qubit
+  read into each classical bit (clbit ``i`` -> ``meas_map[i]``). It is only written when every clbit
+  is measured, because IonQ's convention has no way to say "this clbit stays 0".
+* ``input["registers"]`` names, per Qiskit classical register, the qubits measured into its clbits
+  (in clbit order).
+* ``input_params["qiskit_layout"]`` (a compact JSON string) keeps what neither of those can: the
+  circuit's name, every register with its size (measured or not) and the measurements in program
+  order, so :func:`layouts` recovers the encoder's layout exactly in a fresh process.
+
+The simulator's result is ``{"histogram": {"<state>": probability}}`` where ``state`` is an integer
+over all qubits with qubit 0 as its least significant bit; :func:`decode` marginalises it onto the
+circuit's clbits. A result with ``counts`` in the same keying (a QPU's shot tally) decodes to counts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from qiskit.circuit import ControlFlowOp
+
+from qhub_providers.formats.base import (
+    BackendFacts,
+    ClassicalLayout,
+    EncodedJob,
+    ExperimentSamples,
+    FormatError,
+    layout_of,
+)
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
+__all__ = ["INPUT_FORMAT", "decode", "encode", "layouts"]
+
+INPUT_FORMAT = "IONQ_CIRCUIT_V1"
+
+_LAYOUT_PARAM = "qiskit_layout"
+_GATESET = "qis"
+_ONE_QUBIT: dict[str, str] = {
+    "h": "h",
+    "x": "x",
+    "y": "y",
+    "z": "z",
+    "s": "s",
+    "sdg": "si",
+    "t": "t",
+    "tdg": "ti",
+    "sx": "v",
+    "sxdg": "vi",
+}
+_ROTATIONS: dict[str, str] = {"rx": "rx", "ry": "ry", "rz": "rz"}
+_PAIR_ROTATIONS: dict[str, str] = {"rxx": "xx", "ryy": "yy", "rzz": "zz"}
+# Instructions that change nothing IonQ could observe: dropped rather than refused.
+_NO_OPS = frozenset({"barrier", "id", "global_phase"})
+_SUPPORTED = sorted({*_ONE_QUBIT, *_ROTATIONS, *_PAIR_ROTATIONS, "cx", "swap", "measure", "barrier"})
+
+
+def encode(
+    circuits: Sequence[QuantumCircuit], backend: BackendFacts, *, shots: int = 1024, **options: Any
+) -> EncodedJob:
+    """Write one Qiskit circuit as an IonQ QIS circuit document; ``shots`` becomes the job's shots.
+
+    IonQ's document takes no other options: any given is refused.
+    """
+    if options:
+        raise FormatError(f"{INPUT_FORMAT} does not know the options {sorted(options)}; it takes shots")
+    if len(circuits) != 1:
+        raise FormatError(
+            f"{INPUT_FORMAT} carries one circuit per job, got {len(circuits)}: submit the circuits as "
+            "separate jobs"
+        )
+    if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
+        raise FormatError(f"shots must be a positive integer, got {shots!r}")
+    (circuit,) = circuits
+    _check_fits(circuit, backend)
+    gates, final = _translate(circuit)
+    layout = layout_of(circuit)
+
+    job_input: dict[str, Any] = {
+        "gateset": _GATESET,
+        "qubits": circuit.num_qubits,
+        "circuit": gates,
+        "registers": _registers(layout, final),
+    }
+    params: dict[str, Any] = {_LAYOUT_PARAM: _dump_layout(layout)}
+    if len(final) == layout.memory_slots:
+        params["meas_map"] = json.dumps([final[clbit] for clbit in range(layout.memory_slots)])
+    return EncodedJob(
+        input=job_input,
+        input_format=INPUT_FORMAT,
+        input_params=params,
+        shots=shots,
+        layouts=[layout],
+    )
+
+
+def layouts(job_input: Any, input_params: Mapping[str, Any] | None) -> list[ClassicalLayout]:
+    """The circuit's classical layout, read back from the stored input and ``input_params``.
+
+    Jobs written by :func:`encode` carry it whole. For other IonQ jobs it falls back to IonQ's own
+    conventions: ``meas_map`` into one register ``c``, else every qubit measured into ``c``.
+    """
+    if not isinstance(job_input, Mapping):
+        raise FormatError(f"{INPUT_FORMAT} input must be a JSON object, got {type(job_input).__name__}")
+    params = input_params or {}
+    stored = params.get(_LAYOUT_PARAM)
+    if stored is not None:
+        return [_load_layout(stored)]
+    name = "circuit"
+    meas_map = params.get("meas_map")
+    if meas_map is not None:
+        qubits = _json_int_list(meas_map, "input_params.meas_map")
+        return [_flat_layout(name, [(q, c) for c, q in enumerate(qubits)])]
+    width = job_input.get("qubits")
+    if isinstance(width, bool) or not isinstance(width, int) or width < 0:
+        raise FormatError(f"{INPUT_FORMAT} input.qubits must be a non-negative integer, got {width!r}")
+    return [_flat_layout(name, [(q, q) for q in range(width)])]
+
+
+def decode(
+    result: Any, layouts: list[ClassicalLayout], shots: int, *, seed: int | None = None
+) -> list[ExperimentSamples]:
+    """Marginalise IonQ's histogram over all qubits onto the circuit's classical bits.
+
+    The ideal simulator's histogram gives exact ``probabilities``; a result with ``counts`` gives
+    counts. ``seed`` is unused: nothing is sampled here.
+    """
+    if len(layouts) != 1:
+        raise FormatError(f"{INPUT_FORMAT} jobs hold one circuit, but {len(layouts)} layouts were given")
+    body = result
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    if not isinstance(body, Mapping):
+        raise FormatError(f"{INPUT_FORMAT} result must be a JSON object, got {type(result).__name__}")
+    sources = _clbit_sources(layouts[0])
+    counts = body.get("counts")
+    if counts is not None:
+        states, weights = _histogram_arrays(counts, "counts", integral=True)
+        tally = _marginal(states, weights, sources)
+        values = {value: round(weight) for value, weight in tally.items() if weight}
+        return [ExperimentSamples(shots=sum(values.values()), counts=values)]
+    histogram = body.get("histogram")
+    if histogram is None:
+        raise FormatError(f"{INPUT_FORMAT} result has no 'histogram' (keys: {sorted(map(str, body))[:8]})")
+    states, weights = _histogram_arrays(histogram, "histogram", integral=False)
+    return [ExperimentSamples(shots=shots, probabilities=_marginal(states, weights, sources))]
+
+
+# -- encoding ---------------------------------------------------------------------------------------
+
+
+def _check_fits(circuit: QuantumCircuit, backend: BackendFacts) -> None:
+    if circuit.parameters:
+        names = ", ".join(sorted(p.name for p in circuit.parameters))
+        raise FormatError(
+            f"circuit '{circuit.name}' has unbound parameters ({names}); bind them with "
+            "circuit.assign_parameters(...) before running"
+        )
+    if backend.num_qubits and circuit.num_qubits > backend.num_qubits:
+        raise FormatError(
+            f"circuit '{circuit.name}' uses {circuit.num_qubits} qubits but {backend.backend_id} has "
+            f"{backend.num_qubits}"
+        )
+
+
+def _translate(circuit: QuantumCircuit) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """IonQ gate items and the final measurement map ``clbit -> qubit`` (last write wins)."""
+    qubit_index = {bit: index for index, bit in enumerate(circuit.qubits)}
+    clbit_index = {bit: index for index, bit in enumerate(circuit.clbits)}
+    gates: list[dict[str, Any]] = []
+    final: dict[int, int] = {}
+    measured: set[int] = set()
+    for position, instruction in enumerate(circuit.data):
+        operation = instruction.operation
+        name = operation.name
+        qubits = [qubit_index[q] for q in instruction.qubits]
+        where = f"circuit '{circuit.name}', instruction {position} ({name})"
+        if name == "measure":
+            final[clbit_index[instruction.clbits[0]]] = qubits[0]
+            measured.add(qubits[0])
+            continue
+        if name in _NO_OPS:
+            continue
+        if isinstance(operation, ControlFlowOp):
+            raise FormatError(f"{where}: IonQ circuits have no classical control flow")
+        touched = measured.intersection(qubits)
+        if touched:
+            raise FormatError(
+                f"{where} acts on qubit {min(touched)} after it was measured: IonQ measures every qubit "
+                "once, at the end, so mid-circuit measurement is not possible; move the measurements "
+                "to the end"
+            )
+        gates.append(_gate_item(name, operation.params, qubits, where))
+    return gates, final
+
+
+def _gate_item(name: str, params: Sequence[Any], qubits: list[int], where: str) -> dict[str, Any]:
+    if name in _ONE_QUBIT:
+        return {"gate": _ONE_QUBIT[name], "targets": qubits}
+    if name in _ROTATIONS:
+        return {"gate": _ROTATIONS[name], "targets": qubits, "rotation": _angle(params[0], where)}
+    if name == "cx":
+        return {"gate": "cnot", "controls": qubits[:1], "targets": qubits[1:]}
+    if name == "swap":
+        return {"gate": "swap", "targets": qubits}
+    if name in _PAIR_ROTATIONS:
+        return {"gate": _PAIR_ROTATIONS[name], "targets": qubits, "rotation": _angle(params[0], where)}
+    raise FormatError(
+        f"{where}: gate '{name}' is not in IonQ's QIS gate set ({', '.join(_SUPPORTED)}); "
+        "transpile(circuit, backend) first"
+    )
+
+
+def _angle(value: Any, where: str) -> float:
+    try:
+        angle = float(value)
+    except (TypeError, ValueError) as error:
+        raise FormatError(f"{where}: the angle {value!r} is not a number; bind all parameters") from error
+    if not math.isfinite(angle):
+        raise FormatError(f"{where}: the angle {angle!r} is not finite")
+    return angle
+
+
+def _registers(layout: ClassicalLayout, final: Mapping[int, int]) -> dict[str, list[int]]:
+    """Per register, the qubits measured into its clbits, in clbit order."""
+    registers: dict[str, list[int]] = {}
+    offset = 0
+    for name, size in layout.creg_sizes:
+        registers[name] = [final[c] for c in range(offset, offset + size) if c in final]
+        offset += size
+    return registers
+
+
+def _dump_layout(layout: ClassicalLayout) -> str:
+    record = {
+        "name": layout.name,
+        "cregs": [[name, size] for name, size in layout.creg_sizes],
+        "measured": [[qubit, clbit] for qubit, clbit in layout.measured],
+    }
+    return json.dumps(record, separators=(",", ":"))
+
+
+# -- reading back -----------------------------------------------------------------------------------
+
+
+def _load_layout(stored: Any) -> ClassicalLayout:
+    where = f"input_params.{_LAYOUT_PARAM}"
+    record = _json_value(stored, where)
+    if not isinstance(record, Mapping) or not isinstance(record.get("name"), str):
+        raise FormatError(f"{where} must be a JSON object with a string 'name'")
+    return ClassicalLayout(
+        name=record["name"],
+        creg_sizes=tuple((name, size) for name, size in _pairs(record.get("cregs"), f"{where}.cregs", str)),
+        measured=tuple(_pairs(record.get("measured"), f"{where}.measured", int)),
+    )
+
+
+def _pairs(value: Any, where: str, first: type) -> list[tuple[Any, int]]:
+    if not isinstance(value, list):
+        raise FormatError(f"{where} must be a list of pairs")
+    pairs: list[tuple[Any, int]] = []
+    for item in value:
+        if (
+            not isinstance(item, list)
+            or len(item) != 2
+            or not isinstance(item[0], first)
+            or isinstance(item[0], bool)
+            or isinstance(item[1], bool)
+            or not isinstance(item[1], int)
+        ):
+            raise FormatError(f"{where} holds a malformed pair: {item!r}")
+        pairs.append((item[0], item[1]))
+    return pairs
+
+
+def _json_value(value: Any, where: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as error:
+        raise FormatError(f"{where} is not valid JSON: {error}") from error
+
+
+def _json_int_list(value: Any, where: str) -> list[int]:
+    items = _json_value(value, where)
+    if not isinstance(items, list) or any(isinstance(q, bool) or not isinstance(q, int) for q in items):
+        raise FormatError(f"{where} must be a list of qubit indices, got {value!r}")
+    return list(items)
+
+
+def _flat_layout(name: str, measured: list[tuple[int, int]]) -> ClassicalLayout:
+    return ClassicalLayout(name=name, creg_sizes=(("c", len(measured)),), measured=tuple(measured))
+
+
+# -- decoding ---------------------------------------------------------------------------------------
+
+
+def _clbit_sources(layout: ClassicalLayout) -> list[tuple[int, int]]:
+    """``(clbit, qubit)`` for every clbit a measurement writes: the last write wins."""
+    source: dict[int, int] = {}
+    for qubit, clbit in layout.measured:
+        if not 0 <= clbit < layout.memory_slots:
+            raise FormatError(f"layout of '{layout.name}' measures into clbit {clbit} it does not have")
+        source[clbit] = qubit
+    return sorted(source.items())
+
+
+def _histogram_arrays(
+    histogram: Any, field: str, *, integral: bool
+) -> tuple[npt.NDArray[np.uint64] | list[int], npt.NDArray[np.float64]]:
+    """States (integers over all qubits; a list when too wide for a machine word) and their weights."""
+    where = f"{INPUT_FORMAT} result.{field}"
+    if not isinstance(histogram, Mapping):
+        raise FormatError(f"{where} must be an object, got {type(histogram).__name__}")
+    keys = list(histogram)
+    states: npt.NDArray[np.uint64] | list[int]
+    try:
+        try:
+            states = np.fromiter(map(int, keys), dtype=np.uint64, count=len(keys))
+        except OverflowError:  # negative, or wider than 64 qubits
+            states = [int(key) for key in keys]
+    except (TypeError, ValueError) as error:
+        raise FormatError(f"{where} has a key that is not an integer: {error}") from error
+    if isinstance(states, list) and any(state < 0 for state in states):
+        raise FormatError(f"{where} keys must be non-negative")
+    weights = np.asarray(list(histogram.values()))
+    if weights.size and weights.dtype.kind not in "iuf":
+        raise FormatError(f"{where} values must be numbers")
+    weights = weights.astype(np.float64)
+    if weights.size and (not np.all(np.isfinite(weights)) or weights.min() < 0):
+        raise FormatError(f"{where} values must be finite and non-negative")
+    if integral and np.any(weights != np.round(weights)):
+        raise FormatError(f"{where} values must be whole numbers")
+    return states, weights
+
+
+def _marginal(
+    states: npt.NDArray[np.uint64] | list[int],
+    weights: npt.NDArray[np.float64],
+    sources: list[tuple[int, int]],
+) -> dict[int, float]:
+    """Sum the weights of all-qubit states by the value of the circuit's clbits."""
+    if len(states) == 0:
+        return {}
+    if isinstance(states, np.ndarray) and all(clbit < 64 for clbit, _ in sources):
+        values = np.zeros(len(states), dtype=np.uint64)
+        for clbit, qubit in sources:
+            if qubit < 64:  # a qubit beyond the widest state reads 0
+                values |= ((states >> np.uint64(qubit)) & np.uint64(1)) << np.uint64(clbit)
+        unique, inverse = np.unique(values, return_inverse=True)
+        sums = np.bincount(inverse.ravel(), weights=weights, minlength=len(unique))
+        return {int(v): float(w) for v, w in zip(unique.tolist(), sums.tolist(), strict=True)}
+    # Too wide for a machine word: Python integers.
+    tally: dict[int, float] = {}
+    for state, weight in zip(states, weights.tolist(), strict=True):
+        value = 0
+        for clbit, qubit in sources:
+            value |= ((int(state) >> qubit) & 1) << clbit
+        tally[value] = tally.get(value, 0.0) + weight
+    return tally
