@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ _OPENQASM_ACTION = "braket.ir.openqasm.program"
 _TWO_QUBIT_GATE_NAMES = frozenset(
     {"two_qubit", "cz", "cx", "cnot", "ecr", "ms", "zz", "xx", "yy", "rzz", "iswap", "swap", "cphaseshift"}
 )
+
+
+_SIMULATION_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -106,10 +110,13 @@ class BraketQasmRunner:
     def execute(self, prepared: PreparedQasmJob, *, seed: int, noise: dict[str, Any] | None) -> Execution:
         """Simulate every program with a generator derived from ``seed``; QPU backends add ``noise``."""
         calibration = None if prepared.spec.is_simulator else _calibration_body(noise)
-        runs = [
-            _run_program(prepared, index, program, seed, calibration)
-            for index, program in enumerate(prepared.programs)
-        ]
+        # Braket's simulators run numba kernels whose threading layer aborts the process when two threads
+        # enter it at once; the Hub's worker pool must take turns here.
+        with _SIMULATION_LOCK:
+            runs = [
+                _run_program(prepared, index, program, seed, calibration)
+                for index, program in enumerate(prepared.programs)
+            ]
         task_id = str(
             uuid.uuid5(
                 uuid.NAMESPACE_URL,

@@ -1,0 +1,338 @@
+"""``HubQuantumTask``: a Hub job seen as an Amazon Braket ``QuantumTask``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from braket.tasks import QuantumTask
+
+from qhub_providers._connect import connect
+from qhub_providers._polling import Backoff, WaitTimeout, async_wait_for_final_status, wait_for_final_status
+from qhub_providers.api.errors import BadRequestError, NotFoundError
+from qhub_providers.api.models import TERMINAL_JOB_STATUSES, Job, JobStatus
+from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
+from qhub_providers.braket.states import braket_state, standing_reason
+
+if TYPE_CHECKING:
+    from qhub_providers.api import HubQuantumClient
+
+TaskResult: TypeAlias = Any
+"""A ``GateModelQuantumTaskResult`` or an ``AnalogHamiltonianSimulationQuantumTaskResult`` (braket ships no
+type information, so the alias cannot be narrower)."""
+
+__all__ = ["DEFAULT_POLL_INTERVAL", "DEFAULT_POLL_TIMEOUT", "HubQuantumTask"]
+
+DEFAULT_POLL_TIMEOUT = 432000.0
+"""Seconds ``result()`` waits before giving up (five days, as ``AwsQuantumTask``)."""
+DEFAULT_POLL_INTERVAL = 1.0
+"""Longest pause between two polls; the first polls come much sooner (see :class:`Backoff`)."""
+
+_log = logging.getLogger("qhub_providers.braket")
+
+
+class HubQuantumTask(QuantumTask):
+    """A job on the Kipu Quantum Hub, with the interface of Braket's ``AwsQuantumTask``.
+
+    ``HubQuantumTask(task_id)`` reconnects to an existing job, from any process: the token, organization and
+    base URL come from the arguments, else the environment (``KQH_PERSONAL_ACCESS_TOKEN``,
+    ``KQH_ORGANIZATION_ID``, ``QHUB_QUANTUM_BASE_URL`` ...), else the qhubctl configuration.
+
+    Args:
+        task_id: The Hub job id.
+        access_token: Hub access token.
+        organization_id: Organization to act in.
+        base_url: Quantum API root (for example a local Hub's).
+        client: A ready client instead of the three arguments above.
+        poll_timeout_seconds: How long ``result()`` waits before returning None.
+        poll_interval_seconds: The longest pause between two status polls.
+        logger: Where waiting and failure messages go (default ``qhub_providers.braket``).
+    """
+
+    def __init__(
+        self,
+        task_id: str,
+        *,
+        access_token: str | None = None,
+        organization_id: str | None = None,
+        base_url: str | None = None,
+        client: HubQuantumClient | None = None,
+        poll_timeout_seconds: float = DEFAULT_POLL_TIMEOUT,
+        poll_interval_seconds: float = DEFAULT_POLL_INTERVAL,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        if not isinstance(task_id, str) or not task_id:
+            raise ValueError("task_id must be the id of a Hub job (a non-empty string)")
+        self._id = task_id
+        self._client = connect(access_token, organization_id, base_url, client)
+        self._poll_timeout_seconds = float(poll_timeout_seconds)
+        self._poll_interval_seconds = float(poll_interval_seconds)
+        self._logger = logger or _log
+        self._hub_status: str | None = None
+        self._job: Job | None = None
+        self._failure_reason: str | None = None
+        self._result: TaskResult | None = None
+        self._future: asyncio.Task[TaskResult | None] | None = None
+
+    @classmethod
+    def _submitted(
+        cls, job: Job, client: HubQuantumClient, poll_timeout_seconds: float, poll_interval_seconds: float
+    ) -> HubQuantumTask:
+        """The task of a job just created through ``client`` (no extra request)."""
+        task = cls(
+            str(job.id),
+            client=client,
+            poll_timeout_seconds=poll_timeout_seconds,
+            poll_interval_seconds=poll_interval_seconds,
+        )
+        task._job = job
+        task._hub_status = str(job.status) if job.status is not None else None
+        return task
+
+    @property
+    def id(self) -> str:
+        """The Hub job id."""
+        return self._id
+
+    # -- state and metadata ----------------------------------------------------------------------------
+
+    def state(self, use_cached_value: bool = False) -> str:
+        """One of Braket's seven states: CREATED, QUEUED, RUNNING, COMPLETED, FAILED, CANCELLING, CANCELLED.
+
+        With ``use_cached_value`` the last state seen is returned without asking the Hub (the Hub is asked
+        if nothing was seen yet). A final state is never asked again.
+        """
+        if use_cached_value and self._hub_status is not None:
+            return braket_state(self._hub_status)
+        return braket_state(self._fetch_hub_status())
+
+    def metadata(self, use_cached_value: bool = False) -> dict[str, Any]:
+        """The job's record in the shape of Braket's ``GetQuantumTask`` answer.
+
+        Keys: ``quantumTaskArn`` (the job id), ``status`` (the Braket state), ``hubStatus``,
+        ``deviceArn`` (the backend id), ``shots``, ``createdAt``, ``startedAt``, ``endedAt``, ``name``,
+        ``tags``, ``sessionId``, ``inputFormat``, ``inputParams``, ``usageTimeMillis``, and ``failureReason``
+        when the job ended without a result for a reason the Hub gives or its status implies (FAILED,
+        ABORTED, DETACHED).
+        """
+        job = self._job
+        if job is None or not use_cached_value:
+            job = self._client.jobs.get_job(self._id)
+            self._job = job
+            if job.status is not None:
+                self._hub_status = str(job.status)
+        # The status may be newer than the cached record (state() polls the status alone).
+        hub_status = self._hub_status or (str(job.status) if job.status is not None else None)
+        record: dict[str, Any] = {
+            "quantumTaskArn": job.id,
+            "status": braket_state(hub_status),
+            "hubStatus": hub_status,
+            "deviceArn": job.backend_id,
+            "shots": job.shots,
+            "createdAt": job.created_at,
+            "startedAt": job.started_at,
+            "endedAt": job.ended_at,
+            "name": job.name,
+            "tags": [tag for tag in job.tags or [] if not tag.startswith(CLIENT_TOKEN_PREFIX)],
+            "sessionId": job.session_id,
+            "inputFormat": str(job.input_format) if job.input_format is not None else None,
+            "inputParams": dict(job.input_params or {}),
+            "usageTimeMillis": job.usage_time_millis,
+        }
+        if hub_status is not None and braket_state(hub_status) == "FAILED":
+            record["failureReason"] = self._reason_for(hub_status)
+        return record
+
+    # -- results ---------------------------------------------------------------------------------------
+
+    def result(self) -> TaskResult | None:
+        """Wait for the job to end and return its Braket result.
+
+        A ``GateModelQuantumTaskResult`` for gate-model programs (counts keyed in Braket's order, big-endian
+        over ``measured_qubits``), an ``AnalogHamiltonianSimulationQuantumTaskResult`` for AHS programs. As
+        with ``AwsQuantumTask``, a job that ends without a result (FAILED, CANCELLED, ABORTED, DETACHED) or
+        does not end within ``poll_timeout_seconds`` gives ``None``, and the reason is logged; the result is
+        cached once it arrives.
+        """
+        if self._result is not None:
+            return self._result
+        try:
+            status = wait_for_final_status(
+                self._id,
+                self._fetch_hub_status,
+                timeout=self._poll_timeout_seconds,
+                backoff=self._backoff(),
+            )
+        except WaitTimeout as timeout:
+            self._log_timeout(timeout)
+            return None
+        return self._result_for_final_status(status)
+
+    def async_result(self) -> asyncio.Task[TaskResult | None]:
+        """The result as an ``asyncio.Task`` that waits without blocking the event loop.
+
+        Inside a running loop the task is created on it; otherwise on a new loop set as this thread's
+        current one (run it with ``task.get_loop().run_until_complete(task)``). Consecutive calls return the
+        same task unless it was cancelled or timed out.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = self._idle_loop()
+        future = self._future
+        if future is None or future.get_loop() is not loop or self._needs_new_wait(future):
+            future = loop.create_task(self._wait_for_result(), name=f"hub-task-{self._id}")
+            self._future = future
+        return future
+
+    def cancel(self) -> None:
+        """Ask the Hub to cancel the job (it goes through CANCELLING to CANCELLED); a finished job stays
+        as it is."""
+        future = self._future
+        if future is not None and not future.done() and not future.get_loop().is_closed():
+            future.get_loop().call_soon_threadsafe(future.cancel)
+        try:
+            self._client.jobs.cancel_job(self._id)
+        except BadRequestError:
+            # The Hub refuses to cancel a job that has already ended; that is not the caller's fault.
+            if self._fetch_hub_status() not in TERMINAL_JOB_STATUSES:
+                raise
+            return
+        self._hub_status = str(JobStatus.CANCELLING)
+
+    def __repr__(self) -> str:
+        return f"HubQuantumTask('id': {self._id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HubQuantumTask) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self._id)
+
+    # -- internals -------------------------------------------------------------------------------------
+
+    def _fetch_hub_status(self) -> str:
+        """The Hub status, asking the Hub unless a final status was seen already."""
+        if self._hub_status in TERMINAL_JOB_STATUSES:
+            return self._hub_status
+        answer = self._client.jobs.get_job_status(self._id)
+        self._hub_status = str(answer.status) if answer.status is not None else str(JobStatus.UNKNOWN)
+        return self._hub_status
+
+    def _backoff(self) -> Backoff:
+        interval = max(self._poll_interval_seconds, 0.01)
+        return Backoff(initial=min(0.05, interval), cap=interval)
+
+    def _result_for_final_status(self, status: str) -> TaskResult | None:
+        if status == JobStatus.COMPLETED:
+            if self._result is None:
+                self._result = self._download_result()
+            return self._result
+        message = f"Task {self._id} is in terminal state {braket_state(status)} (Hub status {status})"
+        reason = self._reason_for(status)
+        if reason:
+            self._logger.warning("%s and no result is available: %s", message, reason)
+        else:
+            self._logger.warning("%s and no result is available.", message)
+        return None
+
+    def _download_result(self) -> TaskResult:
+        from braket.schema_common import BraketSchemaBase
+        from braket.task_result import AnalogHamiltonianSimulationTaskResult, GateModelTaskResult
+        from braket.tasks import AnalogHamiltonianSimulationQuantumTaskResult, GateModelQuantumTaskResult
+
+        document = self._client.jobs.get_job_result(self._id)
+        if not isinstance(document, dict):
+            raise RuntimeError(f"The Hub returned no Braket result document for task {self._id}.")
+        parsed = BraketSchemaBase.parse_raw_schema(json.dumps(document))
+        if isinstance(parsed, GateModelTaskResult):
+            # Exact result types arrive as JSON ([re, im] pairs, lists); Braket wants complex numbers, arrays.
+            GateModelQuantumTaskResult.cast_result_types(parsed)
+            result: TaskResult = GateModelQuantumTaskResult.from_object(parsed)
+            return result
+        if isinstance(parsed, AnalogHamiltonianSimulationTaskResult):
+            analog: TaskResult = AnalogHamiltonianSimulationQuantumTaskResult.from_object(parsed)
+            return analog
+        raise RuntimeError(
+            f"Task {self._id} returned a {type(parsed).__name__}, which this Braket face does not read."
+        )
+
+    def _reason_for(self, status: str) -> str | None:
+        """Why a job that ended without a result has none (cached: a final status never changes)."""
+        if self._failure_reason is not None:
+            return self._failure_reason
+        if status not in {JobStatus.FAILED, JobStatus.ABORTED, JobStatus.DETACHED}:
+            return None
+        reason = self._error_message() or standing_reason(status)
+        if reason is None:
+            reason = "The Hub reports the job FAILED without giving a reason."
+        self._failure_reason = reason
+        return reason
+
+    def _error_message(self) -> str | None:
+        """The message of the error document the Hub keeps as a failed job's result, if any."""
+        try:
+            document = self._client.jobs.get_job_result(self._id)
+        except NotFoundError:
+            return None  # ABORTED and DETACHED jobs have no result document at all
+        if not isinstance(document, dict):
+            return None
+        error = document.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            code = error.get("code")
+            # A code that only repeats the status says nothing; a provider's own code (INVALID_INPUT) does.
+            if code and code not in {JobStatus.FAILED, JobStatus.ABORTED}:
+                return f"{error['message']} (error code {code})"
+            return str(error["message"])
+        if isinstance(error, str) and error:
+            return error
+        return None
+
+    def _log_timeout(self, timeout: WaitTimeout) -> None:
+        self._logger.warning(
+            "Task %s: polling for completion timed out after %g s (last Hub status %s). Create "
+            "HubQuantumTask(%r, poll_timeout_seconds=...) with a longer timeout to keep waiting.",
+            self._id,
+            timeout.timeout,
+            timeout.status,
+            self._id,
+        )
+
+    async def _wait_for_result(self) -> TaskResult | None:
+        if self._result is not None:
+            return self._result
+
+        async def fetch_status() -> str:
+            # The HTTP call blocks, so it runs on a worker thread; the loop only awaits it.
+            return await asyncio.to_thread(self._fetch_hub_status)
+
+        try:
+            status = await async_wait_for_final_status(
+                self._id, fetch_status, timeout=self._poll_timeout_seconds, backoff=self._backoff()
+            )
+        except WaitTimeout as timeout:
+            self._log_timeout(timeout)
+            return None
+        return await asyncio.to_thread(self._result_for_final_status, status)
+
+    def _needs_new_wait(self, future: asyncio.Task[TaskResult | None]) -> bool:
+        """A finished wait is reused unless it was cancelled or gave up before the job ended."""
+        if not future.done():
+            return False
+        if future.cancelled():
+            return True
+        return future.exception() is None and future.result() is None and not self._is_final()
+
+    def _is_final(self) -> bool:
+        return self._hub_status in TERMINAL_JOB_STATUSES
+
+    def _idle_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop to create a task on when none is running: the previous one of this task if still open,
+        else a new one, made the thread's current loop (as ``AwsQuantumTask`` does)."""
+        if self._future is not None and not self._future.get_loop().is_closed():
+            return self._future.get_loop()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        return loop
