@@ -46,17 +46,17 @@ def create_app(
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
     )
-    service_executions: dict[str, tuple[str, str]] = {}
-    """Service-execution token -> (execution id, owner scope)."""
     controls = AdminControls(service)
 
     def caller(token_header: str | None, organization: str | None, *, required: bool = True) -> Caller:
         scope_of = f"org:{organization}" if organization else "personal"
-        if token_header is not None and secrets.compare_digest(token_header, token):
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters (a header may carry any).
+        if token_header is not None and secrets.compare_digest(token_header.encode(), token.encode()):
             return Caller(scope=scope_of)
-        if token_header is not None and token_header in service_executions:
-            execution_id, owner = service_executions[token_header]
-            return Caller(scope=owner, service_execution_id=execution_id)
+        # Service executions live in the store (keyed by their token), so they outlive a restart.
+        execution = service.store.get("service_execution", token_header) if token_header else None
+        if execution is not None:
+            return Caller(scope=execution["scope"], service_execution_id=execution["id"])
         if not required and token_header is None:
             return Caller(scope=None)
         raise HubHTTPError(401, "missing or invalid X-Auth-Token")
@@ -421,7 +421,9 @@ def create_app(
             who = caller(x_auth_token, x_organization_id)
             execution_id = f"se-{secrets.token_hex(6)}"
             se_token = f"se-token-{secrets.token_urlsafe(18)}"
-            service_executions[se_token] = (execution_id, who.scope or "personal")
+            service.store.put(
+                "service_execution", se_token, {"id": execution_id, "scope": who.scope or "personal"}
+            )
             return {"id": execution_id, "token": se_token}
 
         @app.get(f"{PREFIX}/admin/stats")

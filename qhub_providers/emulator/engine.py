@@ -13,10 +13,10 @@ import logging
 import threading
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from qhub_providers.emulator import threads
 from qhub_providers.emulator.runners import InvalidJobInput, get_runner
 from qhub_providers.emulator.service import FINAL_SESSION, TERMINAL_JOB, HubService, iso
 
@@ -43,7 +43,7 @@ class Engine:
 
     def __init__(self, service: HubService, *, workers: int = 2) -> None:
         self.service = service
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="local-hub-job")
+        self._pool = threads.simulation_pool(workers)
         self._running: set[str] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="local-hub-engine", daemon=True)
@@ -57,7 +57,14 @@ class Engine:
         with self.service.lock:
             self.service.work_available.notify_all()
         self._thread.join(timeout=5)
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        # The simulation threads outlive this engine (see threads.py): wait for its own jobs, bounded, so
+        # nothing writes to the store after the Hub closes it. A job cut off here runs again on restart.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with self.service.lock:
+                if not self._running:
+                    return
+            time.sleep(0.01)
 
     def _recover(self) -> None:
         """After a restart: jobs caught mid-run are queued again; half-cancelled ones finish cancelling."""
@@ -105,13 +112,17 @@ class Engine:
                 if job["status"] == "CANCELLING":
                     self._finish(job, "CANCELLED")
                     continue
-                if job["status"] not in {"PENDING", "UNKNOWN"} or now < float(job.get("_not_before", 0)):
+                # A RUNNING job that no worker holds was forced there by the admin controls; once its
+                # hold ends it runs like a queued one.
+                if job["status"] not in {"PENDING", "UNKNOWN", "RUNNING"}:
+                    continue
+                if now < float(job.get("_not_before", 0)):
                     continue
                 if service.backend_state(job["backend_id"])["status"] != "ONLINE":
                     continue  # paused or offline backends keep their queue
                 if job.get("_held_until", 0) > now:
                     continue
-                job.update(status="RUNNING", started_at=iso(service.clock()))
+                job.update(status="RUNNING", started_at=job.get("started_at") or iso(service.clock()))
                 store.put("job", job["id"], job)
                 self._running.add(job["id"])
                 self._pool.submit(self._run, job["id"])
@@ -128,6 +139,8 @@ class Engine:
         job.update(status=status, _held_until=time.time() + float(forced.get("hold", 1.0)))
         if status == "PENDING":
             job["started_at"] = None
+        elif status == "RUNNING" and not job.get("started_at"):
+            job["started_at"] = iso(self.service.clock())
         self.service.store.put("job", job["id"], job)
 
     def _finish(
@@ -164,6 +177,8 @@ class Engine:
     def _run(self, job_id: str) -> None:
         service = self.service
         try:
+            if self._stop.is_set():
+                return  # queued behind another Hub's simulations and this Hub has stopped since
             job = service.store.get("job", job_id)
             if job is None:
                 return

@@ -48,7 +48,12 @@ class RawPathMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies above a size with 413 instead of reading them whole."""
+    """Refuse request bodies above a size with 413, without reading more than the limit.
+
+    A declared ``Content-Length`` above the limit is refused at once. A body without one (chunked) is read
+    here up to the limit before the app sees it: the app itself would turn any failure while reading the
+    body into a 400.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -63,20 +68,24 @@ class BodyLimitMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await send_json(send, 413, too_big.body())
             return
+        buffered: list[Message] = []
         received = 0
-
-        async def limited() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
+            buffered.append(message)
+            if message["type"] != "http.request":
+                break
             received += len(message.get("body", b""))
             if received > self.limit:
-                raise too_big
-            return message
+                await send_json(send, 413, too_big.body())
+                return
+            if not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, limited, send)
-        except HubHTTPError as exc:
-            await send_json(send, exc.status, exc.body())
+        async def replay() -> Message:
+            return buffered.pop(0) if buffered else await receive()
+
+        await self.app(scope, replay, send)
 
 
 FAULT_KINDS = ("error", "rate_limit", "drop_before", "drop_after", "slow")

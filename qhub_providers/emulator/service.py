@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from qhub_providers.emulator import threads
 from qhub_providers.emulator.catalog.spec import BackendSpec
 from qhub_providers.emulator.errors import HubHTTPError, bad_request, not_found, unprocessable
 from qhub_providers.emulator.runners import InvalidJobInput, get_runner
@@ -88,7 +89,10 @@ def parse_instant(value: str, name: str) -> datetime:
         raise bad_request(f"{name} must be an ISO-8601 date-time, e.g. 2026-04-17T12:34:56Z") from None
     if moment.tzinfo is None:
         raise bad_request(f"{name} must carry a time zone, e.g. 2026-04-17T12:34:56Z")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 lies beyond the last representable instant
+        raise bad_request(f"{name} is out of range") from None
 
 
 @dataclass(frozen=True)
@@ -275,8 +279,10 @@ class HubService:
         spec = self.spec(backend_id)
         if spec.calibration_at is None:
             return None
-        moment = parse_instant(effective_at, "effectiveAt") if effective_at else self.clock()
-        return spec.calibration_at(moment)
+        now = self.clock()
+        moment = parse_instant(effective_at, "effectiveAt") if effective_at else now
+        # Calibrations after now have not happened yet: a future instant sees the latest one.
+        return spec.calibration_at(min(moment, now))
 
     def calibration_history(
         self,
@@ -293,19 +299,22 @@ class HubService:
         first, last = parse_instant(start, "from"), parse_instant(end, "to")
         if first > last:
             raise bad_request("from must not be after to")
+        calibration_at = spec.calibration_at
         docs: list[dict[str, Any]] = []
-        if spec.calibration_times is not None and spec.calibration_at is not None:
-            for index, moment in enumerate(spec.calibration_times(first, last)):
-                snapshot = spec.calibration_at(moment)
-                if snapshot is not None:
-                    docs.append({**snapshot, "_seq": index})
+        if spec.calibration_times is not None and calibration_at is not None:
+            # Only calibrations that happened so far; and a snapshot is built only for the page served,
+            # so that a long interval costs a list of instants, not thousands of calibrations.
+            for index, moment in enumerate(spec.calibration_times(first, min(last, self.clock()))):
+                docs.append(
+                    {"calibrated_at": iso(moment), "backend_id": backend_id, "_seq": index, "_at": moment}
+                )
+
+        def render(doc: dict[str, Any]) -> dict[str, Any]:
+            assert calibration_at is not None
+            return calibration_at(doc["_at"]) or {}
+
         return paginate(
-            docs,
-            page=page,
-            size=size,
-            sort=sort,
-            sortable={"calibrated_at", "backend_id"},
-            render=lambda d: {k: v for k, v in d.items() if not k.startswith("_")},
+            docs, page=page, size=size, sort=sort, sortable={"calibrated_at", "backend_id"}, render=render
         )
 
     # -- jobs ---------------------------------------------------------------------------------
@@ -342,7 +351,11 @@ class HubService:
             raise unprocessable(spec.refuse_jobs)
         if self.backend_state(backend_id)["status"] == "RETIRED":
             raise unprocessable(f"backend '{backend_id}' is retired and accepts no jobs")
-        input_format = body.get("input_format") or spec.input_formats[0]
+        input_format = body.get("input_format")
+        if input_format is None:
+            input_format = spec.input_formats[0]
+        elif not isinstance(input_format, str):
+            raise bad_request(f"input_format must be a string, e.g. {spec.input_formats[0]}")
         if input_format not in spec.input_formats:
             raise unprocessable(
                 f"input format {input_format} is not supported by {backend_id}; "
@@ -364,7 +377,7 @@ class HubService:
         job_input = _unwrap_input(body["input"])
         session_id = body.get("session_id")
         try:
-            prepared = get_runner(spec.runner).prepare(spec, job_input, params, shots)
+            prepared = threads.parse(get_runner(spec.runner).prepare, spec, job_input, params, shots)
         except InvalidJobInput as exc:
             raise HubHTTPError(exc.status, exc.message) from None
         if isinstance(job_input, dict) and input_format == "IONQ_CIRCUIT_V1" and "qubits" in job_input:
@@ -436,6 +449,8 @@ class HubService:
     def cancel_job(self, caller: Caller, job_id: str, se: str | None = None) -> None:
         with self.lock:
             doc = self._job(caller, job_id, se)
+            if doc["status"] == "CANCELLED":
+                return  # asked again (clients retry DELETE): nothing left to do
             if doc["status"] in TERMINAL_JOB:
                 raise bad_request(f"job '{job_id}' is already {doc['status']}")
             if doc["status"] != "CANCELLING":
@@ -490,7 +505,8 @@ class HubService:
         doc = self._job(caller, job_id, se)
         spec = self.spec(doc["backend_id"])
         try:
-            rendered: dict[str, Any] = get_runner(spec.runner).normalized_input(self.prepared(doc))
+            runner = get_runner(spec.runner)
+            rendered: dict[str, Any] = threads.parse(lambda: runner.normalized_input(self.prepared(doc)))
         except InvalidJobInput as exc:
             raise HubHTTPError(422, exc.message) from None
         return rendered
@@ -556,6 +572,9 @@ class HubService:
         metadata = body.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise bad_request("metadata must be a JSON object")
+        sdk_provider = body.get("sdk_provider")
+        if sdk_provider is not None and not isinstance(sdk_provider, str):
+            raise bad_request("sdk_provider must be a string")
         now = self.clock()
         session_id = str(uuid.uuid4())
         doc: dict[str, Any] = {
@@ -571,7 +590,7 @@ class HubService:
             "provider_id": f"local-session-{uuid.uuid4().hex[:12]}",
             "tags": _tags(body.get("tags")),
             "metadata": metadata,
-            "sdk_provider": body.get("sdk_provider"),
+            "sdk_provider": sdk_provider,
             "_scope": caller.scope,
             "_se": caller.service_execution_id,
             "_expires": (now + timedelta(seconds=float(ttl))).timestamp(),
@@ -638,7 +657,9 @@ class HubService:
             if filters.get("backendId") and doc.get("backend_id") not in filters["backendId"]:
                 return False
             if filters.get("tag"):
-                tags = {t.lower() for t in doc.get("tags") or []}
+                # A session shows (and is found by) the union of its jobs' tags.
+                shown = doc.get("tags") if kind == "JOB" else self.render_session(doc)["tags"]
+                tags = {t.lower() for t in shown or []}
                 if not tags & {t.lower() for t in filters["tag"]}:
                     return False
             origins = {o.upper() for o in filters.get("origin", [])}
