@@ -121,9 +121,16 @@ def query(*pairs: tuple[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def adapter(tp: Any) -> Callable[[Any], Any]:
-    """A parse function for a type (model, list of models, ``dict``) using one cached TypeAdapter."""
-    type_adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(tp)
-    return type_adapter.validate_python
+    """A parse function for a type (model, list of models, ``dict``) using one TypeAdapter, built on the
+    first call so that importing the client stays cheap."""
+    built: list[pydantic.TypeAdapter[Any]] = []
+
+    def parse(value: Any) -> Any:
+        if not built:
+            built.append(pydantic.TypeAdapter(tp))
+        return built[0].validate_python(value)
+
+    return parse
 
 
 def raw(value: Any) -> Any:

@@ -6,6 +6,8 @@ accepted) and :meth:`WireModel.to_wire` gives the JSON body of a request.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._base import OpenEnum, UtcDatetime, WireModel
 from .backends import (
     AvailabilityTimes,
@@ -70,51 +72,6 @@ from .enums import (
     WorkloadOrigin,
     WorkloadType,
 )
-from .inputs import (
-    AhsDrivingField,
-    AhsHamiltonian,
-    AhsLocalDetuning,
-    AhsProgram,
-    AhsRegister,
-    AhsSetup,
-    AhsTimeSeries,
-    AhsTimeSeriesField,
-    AqtCircuit,
-    AqtJobInput,
-    AqtJobInputParams,
-    AqtJobInputPayload,
-    AwsAhsJobInput,
-    AwsAhsJobInputParams,
-    AwsQasm3JobInput,
-    AwsQasm3JobInputParams,
-    AzureIonqJobInput,
-    AzureIonqJobInputCircuitItem,
-    AzureIonqJobInputParams,
-    IbmDynamicalDecouplingOptions,
-    IbmExecutionOptions,
-    IbmJobInput,
-    IbmJobInputOptions,
-    IbmJobInputParams,
-    IbmLayerNoiseLearningOptions,
-    IbmMeasureNoiseLearningOptions,
-    IbmPecOptions,
-    IbmResilienceOptions,
-    IbmSimulatorOptions,
-    IbmTwirlingOptions,
-    IbmZneOptions,
-    IqmCircuit,
-    IqmDdStrategy,
-    IqmInstruction,
-    IqmInstructionArgs,
-    IqmJobInput,
-    IqmJobInputParams,
-    IqmQubitMapping,
-    KipuJobInput,
-    KipuJobInputParams,
-    QuandelaJobInputParams,
-    QudoraJobInput,
-    QudoraJobInputParams,
-)
 from .jobs import (
     CreateJobRequest,
     Job,
@@ -157,6 +114,53 @@ from .sessions import (
 from .workloads import (
     WorkloadResponse,
 )
+
+if TYPE_CHECKING:
+    from .inputs import (
+        AhsDrivingField,
+        AhsHamiltonian,
+        AhsLocalDetuning,
+        AhsProgram,
+        AhsRegister,
+        AhsSetup,
+        AhsTimeSeries,
+        AhsTimeSeriesField,
+        AqtCircuit,
+        AqtJobInput,
+        AqtJobInputParams,
+        AqtJobInputPayload,
+        AwsAhsJobInput,
+        AwsAhsJobInputParams,
+        AwsQasm3JobInput,
+        AwsQasm3JobInputParams,
+        AzureIonqJobInput,
+        AzureIonqJobInputCircuitItem,
+        AzureIonqJobInputParams,
+        IbmDynamicalDecouplingOptions,
+        IbmExecutionOptions,
+        IbmJobInput,
+        IbmJobInputOptions,
+        IbmJobInputParams,
+        IbmLayerNoiseLearningOptions,
+        IbmMeasureNoiseLearningOptions,
+        IbmPecOptions,
+        IbmResilienceOptions,
+        IbmSimulatorOptions,
+        IbmTwirlingOptions,
+        IbmZneOptions,
+        IqmCircuit,
+        IqmDdStrategy,
+        IqmInstruction,
+        IqmInstructionArgs,
+        IqmJobInput,
+        IqmJobInputParams,
+        IqmQubitMapping,
+        KipuJobInput,
+        KipuJobInputParams,
+        QuandelaJobInputParams,
+        QudoraJobInput,
+        QudoraJobInputParams,
+    )
 
 __all__ = [
     "OpenEnum",
@@ -293,3 +297,61 @@ __all__ = [
     "IbmZneAmplifier",
     "IbmZneExtrapolator",
 ]
+
+
+# The job-input schemas are many and rarely needed: they load on first access.
+_INPUT_MODELS = frozenset(
+    {
+        "AhsDrivingField",
+        "AhsHamiltonian",
+        "AhsLocalDetuning",
+        "AhsProgram",
+        "AhsRegister",
+        "AhsSetup",
+        "AhsTimeSeries",
+        "AhsTimeSeriesField",
+        "AqtCircuit",
+        "AqtJobInput",
+        "AqtJobInputParams",
+        "AqtJobInputPayload",
+        "AwsAhsJobInput",
+        "AwsAhsJobInputParams",
+        "AwsQasm3JobInput",
+        "AwsQasm3JobInputParams",
+        "AzureIonqJobInput",
+        "AzureIonqJobInputCircuitItem",
+        "AzureIonqJobInputParams",
+        "IbmDynamicalDecouplingOptions",
+        "IbmExecutionOptions",
+        "IbmJobInput",
+        "IbmJobInputOptions",
+        "IbmJobInputParams",
+        "IbmLayerNoiseLearningOptions",
+        "IbmMeasureNoiseLearningOptions",
+        "IbmPecOptions",
+        "IbmResilienceOptions",
+        "IbmSimulatorOptions",
+        "IbmTwirlingOptions",
+        "IbmZneOptions",
+        "IqmCircuit",
+        "IqmDdStrategy",
+        "IqmInstruction",
+        "IqmInstructionArgs",
+        "IqmJobInput",
+        "IqmJobInputParams",
+        "IqmQubitMapping",
+        "KipuJobInput",
+        "KipuJobInputParams",
+        "QuandelaJobInputParams",
+        "QudoraJobInput",
+        "QudoraJobInputParams",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _INPUT_MODELS:
+        from . import inputs
+
+        return getattr(inputs, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

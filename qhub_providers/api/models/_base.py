@@ -18,7 +18,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 class WireModel(BaseModel):
     """Base of all request and response models; field names are the wire names."""
 
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    # defer_build: validators are built on first use, which keeps "import qhub_providers.api" fast.
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, defer_build=True)
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON object for a request body: fields left unset or ``None`` are omitted."""
