@@ -1,8 +1,4 @@
-"""The ``qhub-providers`` command line.
-
-``qhub-providers emulator`` serves a local Hub until Ctrl-C. (More commands arrive with the command-line
-issue: backends, run, jobs, result, cancel.)
-"""
+"""``qhub-providers emulator``: serve a local Hub until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -14,11 +10,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from qhub_providers._version import __version__
-
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_FAILURE = 1
+from qhub_providers.cli.output import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 
 def default_db_path() -> Path:
@@ -27,15 +19,7 @@ def default_db_path() -> Path:
     return Path(base) / "qhub-providers" / "local-hub.sqlite3"
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="qhub-providers",
-        description="Qiskit and Braket on the Kipu Quantum Hub, and a local Hub to try it without an account",
-    )
-    parser.add_argument("--version", action="version", version=f"qhub-providers {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     emulator = commands.add_parser(
         "emulator",
         help="serve a local Hub (the Hub's REST API, simulated) until Ctrl-C",
@@ -58,16 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument(
         "--queue-delay", type=float, default=None, help="seconds every job waits in PENDING before it runs"
     )
-    return parser
+    emulator.set_defaults(handler=serve)
 
 
-def _serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace) -> int:
+    """Run the local Hub in the foreground."""
     try:
         from qhub_providers.emulator import LocalHub
     except ImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    if args.port < 0 or args.port > 65535:
+    if not 0 <= args.port <= 65535:
         print("error: --port must be between 0 and 65535", file=sys.stderr)
         return EXIT_USAGE
     db = None if args.db == ":memory:" else Path(args.db) if args.db else default_db_path()
@@ -89,7 +74,9 @@ def _serve(args: argparse.Namespace) -> int:
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
+    # Ctrl-C and SIGTERM both just ask the loop below to stop, whenever they arrive.
     signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
     print(f"Local Hub serving at {hub.base_url}", flush=True)
     print(f"Store: {db if db is not None else 'in memory'}")
     print("Use it from another shell with:")
@@ -98,34 +85,8 @@ def _serve(args: argparse.Namespace) -> int:
     if args.admin:
         print(f"Admin controls: {hub.base_url}/admin/...")
     print("Press Ctrl-C to stop.", flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
+    while not stop.wait(0.5):
         pass
     print("\nStopping the local Hub ...", flush=True)
     hub.stop()
     return EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``qhub-providers`` command."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_USAGE
-    try:
-        if args.command == "emulator":
-            return _serve(args)
-    except Exception as exc:
-        if args.debug:
-            raise
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    parser.error(f"unknown command {args.command}")
-    return EXIT_USAGE
-
-
-if __name__ == "__main__":
-    sys.exit(main())
