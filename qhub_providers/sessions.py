@@ -11,6 +11,7 @@ block drains the session (no new jobs; queued ones finish); :meth:`Session.cance
 
 from __future__ import annotations
 
+import contextvars
 import re
 from contextvars import ContextVar, Token
 from typing import Any, Self
@@ -177,6 +178,18 @@ class Batch(Session):
     """A Hub session in batch mode: jobs share priority but do not reserve the backend."""
 
     mode = "batch"
+
+
+def context_with(session: Session | None) -> contextvars.Context:
+    """A copy of the caller's context in which ``session`` is the active one.
+
+    For work that submits from other threads (Qiskit's backend primitives, thread pools): those threads do
+    not inherit the caller's context, so run their submissions with ``context.run(...)``.
+    """
+    context = contextvars.copy_context()
+    if session is not None:
+        context.run(_ACTIVE.set, session)
+    return context
 
 
 def active_session() -> Session | None:

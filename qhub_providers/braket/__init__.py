@@ -21,5 +21,15 @@ from qhub_providers.braket.batch import HubQuantumTaskBatch
 from qhub_providers.braket.device import HubBraketDevice
 from qhub_providers.braket.provider import HubBraketProvider
 from qhub_providers.braket.task import HubQuantumTask
+from qhub_providers.least_busy import NoMatchingBackendError
+from qhub_providers.sessions import Batch, Session
 
-__all__ = ["HubBraketDevice", "HubBraketProvider", "HubQuantumTask", "HubQuantumTaskBatch"]
+__all__ = [
+    "Batch",
+    "HubBraketDevice",
+    "HubBraketProvider",
+    "HubQuantumTask",
+    "HubQuantumTaskBatch",
+    "NoMatchingBackendError",
+    "Session",
+]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from qhub_providers._connect import connect
 from qhub_providers.api.errors import NotFoundError
+from qhub_providers.api.models import Backend
 from qhub_providers.braket.device import HubBraketDevice, takes_braket_programs
+from qhub_providers.least_busy import NoMatchingBackendError, least_busy_backend_id
 
 if TYPE_CHECKING:
     from qhub_providers.api import HubQuantumClient
@@ -108,5 +110,81 @@ class HubBraketProvider:
             ) from missing
         return HubBraketDevice._from_backend(backend, self._client)
 
+    def least_busy(
+        self,
+        provider: str | None = None,
+        min_num_qubits: int | None = None,
+        filters: Callable[[HubBraketDevice], bool] | None = None,
+        operational: bool = True,
+        simulator: bool | None = False,
+    ) -> HubBraketDevice:
+        """The least busy device that meets the criteria: online, shortest queue, then shortest average wait.
+
+        Args:
+            provider: Hub provider (``AWS`` ...) or hardware provider (``IONQ``, ``RIGETTI``, ``QUERA``
+                ...), case-insensitive.
+            min_num_qubits: Fewest qubits (atom sites for analog devices) the device must have.
+            filters: A predicate on each :class:`HubBraketDevice`; ``False`` leaves the device out.
+            operational: Only ONLINE devices (default); ``False`` ranks every device whatever its status.
+            simulator: ``False`` (default) keeps QPUs, ``True`` simulators, ``None`` both.
+
+        Raises:
+            NoMatchingBackendError: (a ``ValueError``) when no device meets the criteria.
+        """
+        records = [record for record in self._client.backends.get_backends() if takes_braket_programs(record)]
+        devices: dict[str, HubBraketDevice] = {}
+
+        def device_of(record: Backend) -> HubBraketDevice:
+            key = str(record.id)
+            if key not in devices:
+                devices[key] = HubBraketDevice._from_backend(record, self._client)
+            return devices[key]
+
+        predicate: Callable[[Backend], bool] | None = None
+        if filters is not None:
+            user_filter = filters
+
+            def predicate(record: Backend) -> bool:
+                return bool(user_filter(device_of(record)))
+
+        chosen = least_busy_backend_id(
+            self._client,
+            records,
+            provider=provider,
+            min_num_qubits=min_num_qubits,
+            operational=operational,
+            simulator=simulator,
+            predicate=predicate,
+        )
+        if chosen is None:
+            criteria = _criteria(provider, min_num_qubits, filters, operational, simulator)
+            raise NoMatchingBackendError(
+                f"No Braket device of the Hub matches the criteria ({criteria}); "
+                "HubBraketProvider().devices() lists them all."
+            )
+        return device_of(next(record for record in records if record.id == chosen))
+
     def __repr__(self) -> str:
         return f"HubBraketProvider(base_url={self._client.base_url!r})"
+
+
+def _criteria(
+    provider: str | None,
+    min_num_qubits: int | None,
+    filters: Callable[[HubBraketDevice], bool] | None,
+    operational: bool,
+    simulator: bool | None,
+) -> str:
+    """The least-busy criteria in words, for the error when nothing matches."""
+    parts = []
+    if provider is not None:
+        parts.append(f"provider {provider!r}")
+    if min_num_qubits is not None:
+        parts.append(f"at least {min_num_qubits} qubits")
+    if simulator is not None:
+        parts.append("simulators" if simulator else "QPUs only")
+    if operational:
+        parts.append("ONLINE")
+    if filters is not None:
+        parts.append("your filters")
+    return ", ".join(parts) or "none"

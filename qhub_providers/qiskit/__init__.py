@@ -14,9 +14,15 @@ from qhub_providers.qiskit.errors import (
     JobFailedError,
 )
 from qhub_providers.qiskit.job import HubJob
+from qhub_providers.qiskit.primitives import EstimatorV2, SamplerV2
 from qhub_providers.qiskit.provider import HubQiskitProvider
+from qhub_providers.sessions import Batch, Session
 
 __all__ = [
+    "Batch",
+    "EstimatorV2",
+    "SamplerV2",
+    "Session",
     "CircuitNotSupportedError",
     "HubBackend",
     "HubBackendStatus",

@@ -7,6 +7,7 @@ like IBM's backends it takes circuits already fitted to :attr:`target` and says 
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,7 @@ from qhub_providers.api import HubQuantumClient
 from qhub_providers.api.models import Backend, CalibrationResponse
 from qhub_providers.formats import BackendFacts, FormatError, format_for, format_module
 from qhub_providers.qiskit.errors import CircuitNotSupportedError
-from qhub_providers.qiskit.job import HubJob
+from qhub_providers.qiskit.job import CIRCUIT_METADATA_PARAM, HubJob, circuit_metadata_param
 from qhub_providers.qiskit.target import HubTargetInfo, build_target
 from qhub_providers.sessions import session_id_for
 
@@ -74,10 +75,10 @@ class HubBackend(BackendV2):
             raise ValueError(f"backend {record.id!r} has no configuration; it cannot be used from Qiskit")
         input_format = format_for(configuration.supported_input_formats or [])
         if input_format is None:
-            raise ValueError(
-                f"backend {record.id} takes {configuration.supported_input_formats}, none of which Qiskit "
-                "circuits can be written in"
+            formats = (
+                ", ".join(str(f) for f in configuration.supported_input_formats or []) or "no input format"
             )
+            raise ValueError(f"backend {record.id} takes {formats}, not Qiskit circuits")
         self._record = record
         self._client = client
         self.input_format = input_format
@@ -217,6 +218,20 @@ class HubBackend(BackendV2):
                     f"fit the circuit to the backend first: transpile(circuit, backend)"
                 )
 
+    def _valid_shots(self, shots: Any) -> int:
+        """``shots`` as an int within the backend's range; ``None`` means the backend's default."""
+        if shots is None:
+            # Other providers read shots=None as "the default"; never as the backend's minimum.
+            shots = self._options.shots
+        low, high = self._shots_range
+        # numbers.Integral admits NumPy integers (shot counts are often computed), but not bool.
+        integral = isinstance(shots, numbers.Integral) and not isinstance(shots, bool)
+        if not integral or not low <= int(shots) <= high:
+            raise ValueError(
+                f"shots must be an integer between {low} and {high} on {self.name}, not {shots!r}"
+            )
+        return int(shots)
+
     def run(self, run_input: QuantumCircuit | list[QuantumCircuit], **options: Any) -> HubJob:
         """Submit circuits (fitted to :attr:`target`) as one Hub job.
 
@@ -245,12 +260,7 @@ class HubBackend(BackendV2):
             for key in unknown:
                 options.pop(key)
         merged = {**dict(self._options.items()), **options}
-        shots = merged["shots"]
-        low, high = self._shots_range
-        if not isinstance(shots, int) or isinstance(shots, bool) or not low <= shots <= high:
-            raise ValueError(
-                f"shots must be an integer between {low} and {high} on {self.name}, not {shots!r}"
-            )
+        shots = self._valid_shots(merged["shots"])
         for circuit in circuits:
             self.check_circuit(circuit)
         format_options = {
@@ -267,6 +277,9 @@ class HubBackend(BackendV2):
         seed = merged["seed_simulator"]
         if seed is not None:
             params["seed_simulator"] = int(seed)
+        stored_metadata = circuit_metadata_param(encoded.layouts)
+        if stored_metadata is not None:
+            params[CIRCUIT_METADATA_PARAM] = stored_metadata
         extra: dict[str, Any] = {}
         qasm_rendering = getattr(module, "qasm_rendering", None)
         if qasm_rendering is not None:

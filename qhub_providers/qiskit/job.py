@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from qiskit.providers import JobStatus, JobV1
@@ -13,6 +15,7 @@ from qiskit.result import Result
 from qhub_providers._polling import Backoff, WaitTimeout, wait_for_final_status
 from qhub_providers.api import HubQuantumClient, NotFoundError
 from qhub_providers.api.models import TERMINAL_JOB_STATUSES, Job
+from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
 from qhub_providers.formats import decode_result, format_module
 from qhub_providers.formats.base import ClassicalLayout
 from qhub_providers.qiskit.errors import (
@@ -28,6 +31,12 @@ from qhub_providers.qiskit.status import qiskit_status
 
 if TYPE_CHECKING:
     from qhub_providers.qiskit.backend import HubBackend
+
+CIRCUIT_METADATA_PARAM = "qiskit_circuit_metadata"
+"""The ``input_params`` key that keeps each circuit's ``metadata`` with the job (the Hub allows extra keys).
+
+Most input formats have no place for it, and a job retrieved in another process must still echo it in its
+result headers."""
 
 _ERRORS: dict[str, type[HubJobError]] = {
     "FAILED": JobFailedError,
@@ -101,7 +110,8 @@ class HubJob(JobV1):
 
     @property
     def tags(self) -> list[str]:
-        return list(self.record().tags or [])
+        """The job's tags, without the token tag the REST client adds to make submission retry-safe."""
+        return [tag for tag in self.record().tags or [] if not tag.startswith(CLIENT_TOKEN_PREFIX)]
 
     def queue_position(self) -> int | None:
         """The Hub does not report queue positions; always ``None``."""
@@ -164,6 +174,12 @@ class HubJob(JobV1):
         return self._result
 
     def _seed_for_sampling(self) -> int:
+        # Formats that return counts or probabilities get their per-shot memory drawn here; the seed must be
+        # the same in the submitting process and in one that retrieves the job, so it is read from the job.
+        if self._seed is None:
+            stored = (self.record().input_params or {}).get("seed_simulator")
+            if isinstance(stored, int) and not isinstance(stored, bool):
+                self._seed = stored
         if self._seed is not None:
             return self._seed
         return int.from_bytes(hashlib.sha256(self.job_id().encode()).digest()[:4], "big")
@@ -172,10 +188,19 @@ class HubJob(JobV1):
         if self._layouts is not None:
             return self._layouts
         # Retrieved job: read the layout back from what was submitted.
-        record = self.record()
+        params = dict(self.record().input_params or {})
         job_input = self._client.jobs.get_job_input(self.job_id())
         module = format_module(self._backend.input_format)
-        self._layouts = list(module.layouts(job_input, dict(record.input_params or {})))
+        layouts = list(module.layouts(job_input, params))
+        stored = params.get(CIRCUIT_METADATA_PARAM)
+        if isinstance(stored, list) and len(stored) == len(layouts):
+            layouts = [
+                replace(layout, metadata=dict(metadata))
+                if not layout.metadata and isinstance(metadata, dict) and metadata
+                else layout
+                for layout, metadata in zip(layouts, stored, strict=True)
+            ]
+        self._layouts = layouts
         return self._layouts
 
     def _reason(self, status: str) -> str | None:
@@ -211,3 +236,15 @@ class HubJob(JobV1):
         """Seconds since the job was created on the Hub."""
         created = self.record().created_at
         return 0.0 if created is None else time.time() - created.timestamp()
+
+
+def circuit_metadata_param(layouts: Sequence[ClassicalLayout]) -> list[dict[str, Any]] | None:
+    """Each circuit's metadata as JSON for :data:`CIRCUIT_METADATA_PARAM`; ``None`` when all are empty.
+
+    Values JSON cannot hold are kept as their ``str``: a retrieved job shows them as text.
+    """
+    if not any(layout.metadata for layout in layouts):
+        return None
+    metadata = [dict(layout.metadata) for layout in layouts]
+    as_json: list[dict[str, Any]] = json.loads(json.dumps(metadata, default=str))
+    return as_json

@@ -99,10 +99,7 @@ class HubQiskitProvider:
         except NotFoundError:
             raise QiskitBackendNotFoundError(f"the Hub has no backend '{name}'") from None
         if not _takes_circuits(record):
-            formats = record.configuration.supported_input_formats if record.configuration else None
-            raise QiskitBackendNotFoundError(
-                f"backend '{name}' takes {formats}, which Qiskit circuits cannot be written in"
-            )
+            raise QiskitBackendNotFoundError(_no_circuits_message(name, record))
         backend = HubBackend(self, record, self._client)
         self._catalog()[name] = backend
         return backend
@@ -110,6 +107,31 @@ class HubQiskitProvider:
     def backend(self, name: str) -> HubBackend:
         """Alias of :meth:`get_backend` (IBM Runtime's spelling)."""
         return self.get_backend(name)
+
+    def least_busy(
+        self,
+        min_num_qubits: int | None = None,
+        filters: Callable[[HubBackend], bool] | None = None,
+        *,
+        provider: str | None = None,
+        operational: bool = True,
+        simulator: bool | None = False,
+    ) -> HubBackend:
+        """The online backend with the shortest queue that meets the criteria (IBM Runtime's semantics).
+
+        For IBM the Hub's least-busy endpoint answers; otherwise, or when it fails, backends are ranked by
+        queue length and then average wait. Raises ``QiskitBackendNotFoundError`` when nothing matches.
+        """
+        from qhub_providers.qiskit.least_busy import qiskit_least_busy
+
+        return qiskit_least_busy(
+            self,
+            provider=provider,
+            min_num_qubits=min_num_qubits,
+            filters=filters,
+            operational=operational,
+            simulator=simulator,
+        )
 
     def retrieve_job(self, job_id: str) -> HubJob:
         """A job submitted earlier (by this or another process), ready for ``status()`` and ``result()``."""
@@ -129,6 +151,18 @@ class HubQiskitProvider:
             except QiskitBackendNotFoundError:
                 continue
             yield HubJob(backend, record.id, client=self._client, record=record, memory=True)
+
+
+def _no_circuits_message(name: str, record: Backend) -> str:
+    """Why a backend cannot be used from Qiskit, naming the formats it takes and where to go instead."""
+    formats = (
+        [str(f) for f in (record.configuration.supported_input_formats or [])] if record.configuration else []
+    )
+    takes = ", ".join(formats) if formats else "no input format"
+    hint = ""
+    if any(f.startswith("BRAKET_") for f in formats):
+        hint = "; use the Braket face (qhub_providers.braket.HubBraketProvider) for it"
+    return f"backend '{name}' takes {takes}, not Qiskit circuits{hint}"
 
 
 def _takes_circuits(record: Backend) -> bool:

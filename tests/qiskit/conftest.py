@@ -1,0 +1,71 @@
+"""Fixtures of the Qiskit face's tests: one local Hub per test process, real Qiskit, real simulators.
+
+The Hub has its admin controls on. Tests that change it (a backend's status or queue delay) put back what
+they changed, so every test of a process can share it; under pytest-xdist each worker has its own Hub.
+HTTP requests are observed (never altered) through httpx event hooks where a test must count them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from qhub_providers.api import HubQuantumClient
+from qhub_providers.emulator import LocalHub
+from qhub_providers.qiskit import HubBackend, HubQiskitProvider
+
+from .support import FAMILIES, IDEAL_SIMULATORS, RequestLog
+
+
+@pytest.fixture(scope="session")
+def hub() -> Iterator[LocalHub]:
+    """The local Hub of this test process, with the admin controls on."""
+    with LocalHub(admin=True) as local:
+        yield local
+
+
+@pytest.fixture(scope="session")
+def client(hub: LocalHub) -> Iterator[HubQuantumClient]:
+    """A REST client of the Hub, for looking at what the Qiskit face submitted."""
+    with hub.client(max_retries=0) as rest:
+        yield rest
+
+
+@pytest.fixture(scope="session")
+def provider(client: HubQuantumClient) -> HubQiskitProvider:
+    """The provider every test shares (so targets are built once per process)."""
+    return HubQiskitProvider(client=client)
+
+
+@pytest.fixture(params=FAMILIES)
+def backend(request: pytest.FixtureRequest, provider: HubQiskitProvider) -> HubBackend:
+    """One backend per gate-based family (the test runs once for each)."""
+    return provider.get_backend(str(request.param))
+
+
+@pytest.fixture(params=IDEAL_SIMULATORS)
+def ideal_backend(request: pytest.FixtureRequest, provider: HubQiskitProvider) -> HubBackend:
+    """One noise-free simulator per family that has one."""
+    return provider.get_backend(str(request.param))
+
+
+@pytest.fixture
+def observed(hub: LocalHub) -> Iterator[tuple[HubQiskitProvider, RequestLog]]:
+    """A provider of its own, in an organization of its own (so it sees only its own jobs), whose HTTP
+    requests are logged (for caching and paging checks)."""
+    log = RequestLog()
+    http = httpx.Client(event_hooks={"request": [log]}, timeout=60, follow_redirects=True)
+    try:
+        with HubQuantumClient(
+            api_key=hub.token,
+            base_url=hub.base_url,
+            organization_id=f"org-{uuid.uuid4().hex[:12]}",
+            max_retries=0,
+            httpx_client=http,
+        ) as rest:
+            yield HubQiskitProvider(client=rest), log
+    finally:
+        http.close()
