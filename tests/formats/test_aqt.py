@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import time
 from typing import Any
 
 import numpy as np
@@ -281,15 +280,13 @@ def test_malformed_results_raise_format_error(result: Any) -> None:
         aqt.decode(result, [layout], 10)
 
 
-def test_decoding_a_million_shots_is_fast() -> None:
+def test_decoding_a_million_shots() -> None:
+    # Correctness at scale; how fast it is, benchmarks/bench_decode.py measures.
     rng = np.random.default_rng(11)
     words = rng.integers(0, 1 << 12, size=1_000_000)
     memory = [hex(int(w)) for w in words]
     layout = ClassicalLayout(name="big", creg_sizes=(("c", 3),), measured=((11, 0), (0, 1), (5, 2)))
-    start = time.perf_counter()
     (samples,) = aqt.decode({"memory": memory}, [layout], 1_000_000)
-    elapsed = time.perf_counter() - start
     assert samples.values is not None
     wanted = ((words >> 11) & 1) | (((words >> 0) & 1) << 1) | (((words >> 5) & 1) << 2)
     assert samples.values == wanted.tolist()
-    assert elapsed < 1.5, f"decoding took {elapsed:.2f} s"

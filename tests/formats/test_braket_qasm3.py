@@ -4,7 +4,6 @@ local Hub, stored inputs read back, and results decoded in the right bit order."
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 import numpy as np
@@ -403,15 +402,13 @@ def test_layouts_reads_a_plain_braket_program() -> None:
     assert layout.measured == ((0, 0), (1, 1))
 
 
-def test_decoding_a_million_shots_is_fast() -> None:
+def test_decoding_a_million_shots() -> None:
+    # Correctness at scale; how fast it is, benchmarks/bench_decode.py measures.
     rng = np.random.default_rng(3)
     result = {"measurements": rng.integers(0, 2, size=(1_000_000, 3)).tolist(), "measuredQubits": [0, 1, 2]}
     layout = ClassicalLayout("big", (("c", 3),), measured=((0, 2), (1, 1), (2, 0)))
-    start = time.perf_counter()
     (sample,) = braket_qasm3.decode(result, [layout], 1_000_000)
-    elapsed = time.perf_counter() - start
     assert sample.values is not None
     assert len(sample.values) == 1_000_000
     row = result["measurements"][5]
     assert sample.values[5] == row[0] * 4 + row[1] * 2 + row[2]
-    assert elapsed < 1.0  # the target is well under 0.5 s; the margin absorbs a busy machine

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from typing import Any
 
 import numpy as np
@@ -351,7 +350,8 @@ def test_malformed_results_raise_format_error(result: Any) -> None:
         iqm.decode(result, [layout], 10)
 
 
-def test_decoding_a_million_shots_is_fast() -> None:
+def test_decoding_a_million_shots() -> None:
+    # Correctness at scale; how fast it is, benchmarks/bench_decode.py measures.
     """A million shots of 20 measured qubits, each shot its own outcome: the worst case for counts."""
     rng = np.random.default_rng(5)
     width = 20
@@ -365,13 +365,10 @@ def test_decoding_a_million_shots_is_fast() -> None:
     layout = ClassicalLayout(
         name="big", creg_sizes=(("c", width),), measured=tuple((q, q) for q in range(width))
     )
-    start = time.perf_counter()
     (samples,) = iqm.decode(result, [layout], 1_000_000)
-    elapsed = time.perf_counter() - start
     assert samples.shots == 1_000_000
     assert samples.counts is not None
     assert len(samples.counts) == 1_000_000
     first = keys[0]
     # IQM writes the first key leftmost: clbit 0 is the first character.
     assert samples.counts[int(first[::-1], 2)] == 1
-    assert elapsed < 1.5, f"decoding took {elapsed:.2f} s"

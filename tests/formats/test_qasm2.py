@@ -5,7 +5,6 @@ decoded in the right bit order."""
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 import numpy as np
@@ -305,12 +304,10 @@ def test_layouts_refuses_what_encode_does_not_write(job_input: Any) -> None:
         qasm2.layouts(job_input, {})
 
 
-def test_decoding_a_million_shots_is_fast() -> None:
+def test_decoding_a_million_shots() -> None:
+    # Correctness at scale; how fast it is, benchmarks/bench_decode.py measures.
     rng = np.random.default_rng(5)
     values = rng.integers(0, 8, size=1_000_000).tolist()
     result = {"counts": {}, "memory": [hex(v) for v in values]}
-    start = time.perf_counter()
     (sample,) = qasm2.decode(result, [LAYOUT], 1_000_000)
-    elapsed = time.perf_counter() - start
     assert sample.values == values
-    assert elapsed < 1.0  # the target is well under 0.5 s; the margin absorbs a busy machine

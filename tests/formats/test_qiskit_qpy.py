@@ -11,7 +11,6 @@ import base64
 import dataclasses
 import json
 import math
-import time
 import zlib
 from collections import Counter
 from typing import Any
@@ -510,21 +509,19 @@ def test_malformed_results_raise_format_errors() -> None:
         qiskit_qpy.decode_estimator(good)
 
 
-def test_decoding_a_million_shots_is_fast() -> None:
+def test_decoding_a_million_shots() -> None:
+    # Correctness at scale; how fast it is, benchmarks/bench_decode.py measures.
     rng = np.random.default_rng(2)
     shots = 1_000_000
     first = BitArray(rng.integers(0, 256, (shots, 1), dtype=np.uint8), 8)
     second = BitArray(rng.integers(0, 8, (shots, 1), dtype=np.uint8), 3)
     result = _encoded_by_ibm_runtime(PrimitiveResult([SamplerPubResult(DataBin(c=first, d=second))]))
     layouts = [ClassicalLayout("big", (("c", 8), ("d", 3)))]
-    started = time.perf_counter()
     samples = qiskit_qpy.decode(result, layouts, shots)
-    elapsed = time.perf_counter() - started
     values = samples[0].values
     assert values is not None
     assert len(values) == shots
     assert values[:3] == [int(first.array[i, 0]) | int(second.array[i, 0]) << 8 for i in range(3)]
-    assert elapsed < 1.0, f"decoding {shots} shots took {elapsed:.2f} s"
 
 
 def _encoded_by_ibm_runtime(result: PrimitiveResult) -> Any:
