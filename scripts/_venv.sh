@@ -9,8 +9,11 @@ if [ ! -x "$venv/bin/python" ]; then
   "$venv/bin/python" -m pip install --quiet --upgrade pip 2>/dev/null
 fi
 stamp="$venv/.qhub-install-stamp"
-want="$(cat "$root/pyproject.toml" | sha256sum | cut -c1-16)-${QHUB_EXTRAS}"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+hash="$(sha256sum < "$root/pyproject.toml" | cut -c1-16)"
+want="$hash-${QHUB_EXTRAS}"
+have="$(cat "$stamp" 2>/dev/null || true)"
+# An install of every extra serves any command; otherwise install when the project or the extras changed.
+if [ "$have" != "$want" ] && [ "$have" != "$hash-all" ]; then
   echo "Installing qhub-providers[${QHUB_EXTRAS}] into .venv (first run only) ..." >&2
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root[${QHUB_EXTRAS}]" 2>&1 \
     | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
