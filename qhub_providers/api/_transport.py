@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import httpx
 
 from qhub_providers._version import __version__
-from qhub_providers.api import _wire
+from qhub_providers.api import _redirects, _wire
 from qhub_providers.api.errors import (
     ApiError,
     HubConnectionError,
@@ -90,14 +90,19 @@ class Settings:
     def build(self, client: httpx.Client | httpx.AsyncClient, call: _wire.Call[Any]) -> httpx.Request:
         timeout = call.options.get("timeout", self.timeout)
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
-        return client.build_request(
-            call.method,
-            f"{self.base_url}/{call.path}",
-            params=list(call.query) or None,
-            json=call.body,
-            headers=self.headers(call),
-            **extra,
-        )
+        try:
+            return client.build_request(
+                call.method,
+                f"{self.base_url}/{call.path}",
+                params=list(call.query) or None,
+                json=call.body,
+                headers=self.headers(call),
+                **extra,
+            )
+        except httpx.InvalidURL as exc:
+            # An argument no URL can carry (an id longer than httpx allows): refused like any bad argument.
+            shown = call.path if len(call.path) <= 80 else call.path[:80] + "..."
+            raise ValueError(f"{call.method} {shown}: cannot build the request URL ({exc})") from None
 
 
 def _failure_error(call: _wire.Call[Any], error: Exception, request: httpx.Request) -> HubError:
@@ -187,8 +192,46 @@ def _exchange(
                 log.info(
                     "%s %s had been stored before the failure; not sending it again", call.method, call.path
                 )
-                return (yield from _exchange(settings, client, fetch))
+                try:
+                    return (yield from _exchange(settings, client, fetch))
+                except (ApiError, HubConnectionError, HubTimeoutError) as exc:
+                    # The record exists; a plain error here would read as "nothing was created", and a
+                    # caller who then submits again would make a second job. The tag leads back to it.
+                    raise UncertainSubmissionError(
+                        f"{call.method} {call.path} was stored despite the failure, but reading back the "
+                        f"stored record failed: {exc} (client token tag {call.reconcile.token!r})",
+                        client_token=call.reconcile.token,
+                        request=request,
+                    ) from exc
+            if isinstance(error, httpx.ReadTimeout):
+                # The whole request was sent and the Hub may still be working on it: not finding it *yet*
+                # proves nothing, and sending it again would create a second job once the first lands.
+                raise UncertainSubmissionTimeout(
+                    f"{call.method} {call.path} timed out and is not stored yet, but the Hub may still be "
+                    f"working on it; not sending it again (client token tag {call.reconcile.token!r})",
+                    client_token=call.reconcile.token,
+                    request=request,
+                ) from error
         request = settings.build(client, call)
+
+
+def _may_read_again(settings: Settings, call: _wire.Call[Any], attempt: int, delivered: bool) -> bool:
+    """Whether a stream that broke may be opened again: only while none of it reached the caller (a
+    connection cut right after the status line), for a request safe to repeat, within the retries."""
+    retries = call.options.get("max_retries", settings.max_retries)
+    return not delivered and call.idempotent and attempt < retries
+
+
+def _before_reading_again(settings: Settings, call: _wire.Call[Any], attempt: int, error: Exception) -> float:
+    delay = settings.retry_policy.delay(attempt)
+    settings.logger.info(
+        "reading %s %s again in %.2f s after %s before its first byte",
+        call.method,
+        call.path,
+        delay,
+        type(error).__name__,
+    )
+    return delay
 
 
 class SyncTransport:
@@ -214,25 +257,48 @@ class SyncTransport:
                 outcome = None
                 continue
             try:
-                outcome = self.client.send(step.request, stream=step.stream)
+                outcome = self._send(step.request, step.stream)
                 if step.stream and not 200 <= outcome.status_code < 300:
                     outcome.read()
                     outcome.close()
             except httpx.TransportError as exc:
                 outcome = exc
 
+    def _send(self, request: httpx.Request, stream: bool) -> httpx.Response:
+        # Redirects are followed here, not by httpx, so that the token never goes to another origin.
+        response = self.client.send(request, stream=stream, follow_redirects=False)
+        hops = 0
+        while (following := _redirects.next_request(request, response, self.client)) is not None:
+            response.close()
+            hops += 1
+            if hops > self.client.max_redirects:
+                raise _redirects.too_many(following)
+            request = following
+            response = self.client.send(request, stream=stream, follow_redirects=False)
+        return response
+
     def send(self, call: _wire.Call[R]) -> R:
         result: R = self._drive(call)
         return result
 
     def stream(self, call: _wire.Call[Any]) -> Iterator[bytes]:
-        response: httpx.Response = self._drive(call)
-        try:
-            yield from response.iter_bytes(call.options.get("chunk_size"))
-        except httpx.TransportError as exc:
-            raise _failure_error(call, exc, response.request) from exc
-        finally:
-            response.close()
+        attempt = 0
+        while True:
+            response: httpx.Response = self._drive(call)
+            delivered = False
+            try:
+                for chunk in response.iter_bytes(call.options.get("chunk_size")):
+                    delivered = True
+                    yield chunk
+                return
+            except httpx.TransportError as exc:
+                if not _may_read_again(self.settings, call, attempt, delivered):
+                    raise _failure_error(call, exc, response.request) from exc
+                delay = _before_reading_again(self.settings, call, attempt, exc)
+            finally:
+                response.close()
+            self.settings.retry_policy.sleep(delay)
+            attempt += 1
 
     def close(self) -> None:
         if self._owns_client:
@@ -262,26 +328,48 @@ class AsyncTransport:
                 outcome = None
                 continue
             try:
-                outcome = await self.client.send(step.request, stream=step.stream)
+                outcome = await self._send(step.request, step.stream)
                 if step.stream and not 200 <= outcome.status_code < 300:
                     await outcome.aread()
                     await outcome.aclose()
             except httpx.TransportError as exc:
                 outcome = exc
 
+    async def _send(self, request: httpx.Request, stream: bool) -> httpx.Response:
+        # Redirects are followed here, not by httpx, so that the token never goes to another origin.
+        response = await self.client.send(request, stream=stream, follow_redirects=False)
+        hops = 0
+        while (following := _redirects.next_request(request, response, self.client)) is not None:
+            await response.aclose()
+            hops += 1
+            if hops > self.client.max_redirects:
+                raise _redirects.too_many(following)
+            request = following
+            response = await self.client.send(request, stream=stream, follow_redirects=False)
+        return response
+
     async def send(self, call: _wire.Call[R]) -> R:
         result: R = await self._drive(call)
         return result
 
     async def stream(self, call: _wire.Call[Any]) -> AsyncIterator[bytes]:
-        response: httpx.Response = await self._drive(call)
-        try:
-            async for chunk in response.aiter_bytes(call.options.get("chunk_size")):
-                yield chunk
-        except httpx.TransportError as exc:
-            raise _failure_error(call, exc, response.request) from exc
-        finally:
-            await response.aclose()
+        attempt = 0
+        while True:
+            response: httpx.Response = await self._drive(call)
+            delivered = False
+            try:
+                async for chunk in response.aiter_bytes(call.options.get("chunk_size")):
+                    delivered = True
+                    yield chunk
+                return
+            except httpx.TransportError as exc:
+                if not _may_read_again(self.settings, call, attempt, delivered):
+                    raise _failure_error(call, exc, response.request) from exc
+                delay = _before_reading_again(self.settings, call, attempt, exc)
+            finally:
+                await response.aclose()
+            await self.settings.retry_policy.async_sleep(delay)
+            attempt += 1
 
     async def aclose(self) -> None:
         if self._owns_client:

@@ -4,7 +4,7 @@ The Hub client itself takes these as plain arguments; this module finds them the
 expect: an explicit argument first, then environment variables, then the configuration file written by
 ``qhubctl`` (or by its predecessor, the PlanQK CLI).
 
-Deliberate differences from the official SDK (see the study of qhub-quantum, section 5):
+Deliberate differences from the official SDK `qhub-quantum`:
 
 * the organization is read from ``KQH_ORGANIZATION_ID`` / ``PLANQK_ORGANIZATION_ID`` /
   ``QHUB_ORGANIZATION_ID`` without needing any configuration file, and an environment variable wins over the
@@ -41,6 +41,7 @@ __all__ = [
     "resolve_credentials",
     "resolve_organization_id",
     "resolve_token",
+    "sendable_token",
 ]
 
 DEFAULT_BASE_URL = "https://api.hub.kipu-quantum.com/quantum"
@@ -274,6 +275,34 @@ def resolve_token(explicit: str | None = None, *, environ: Mapping[str, str] | N
     :class:`CredentialsError` when no source provides one.
     """
     return _resolve_token_with_source(explicit, _environ(environ))[0]
+
+
+def sendable_token(token: str) -> str:
+    """The token as it goes into the ``X-Auth-Token`` header: surrounding blanks removed.
+
+    A header value is printable ASCII. A token with a line break or another control character inside, or
+    with non-ASCII letters, is refused here with :class:`ValueError`, because the HTTP library would
+    otherwise fail later with a message that quotes the header value, i.e. the token. The message names
+    the kind of character and its position, never the token.
+    """
+    stripped = token.strip()
+    if not stripped:
+        raise ValueError("api_key must be a non-empty access token (or use HubQuantumClient.from_env())")
+    for position, char in enumerate(stripped, start=1):
+        if " " <= char <= "~":
+            continue
+        kind = (
+            "line break"
+            if char in "\r\n"
+            else "non-ASCII character"
+            if ord(char) > 127
+            else "control character"
+        )
+        raise ValueError(
+            f"the access token cannot be sent in an HTTP header: it has a {kind} at position {position} "
+            "(was it copied with extra characters?)"
+        )
+    return stripped
 
 
 def resolve_organization_id(

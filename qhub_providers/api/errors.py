@@ -96,6 +96,12 @@ class ConflictError(ApiError):
     status_code = 409
 
 
+class PayloadTooLargeError(ApiError):
+    """The request body is larger than the Hub accepts (413); sending it again cannot help."""
+
+    status_code = 413
+
+
 class UnprocessableEntityError(ApiError):
     status_code = 422
 
@@ -124,6 +130,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
         ForbiddenError,
         NotFoundError,
         ConflictError,
+        PayloadTooLargeError,
         UnprocessableEntityError,
         TooManyRequestsError,
         InternalServerError,
@@ -155,25 +162,44 @@ class ParsingError(ApiError):
         return f"HTTP {self.status_code} answer unreadable: {self.detail}"
 
 
+# Header names whose values are credentials; masked in the request an error carries.
+_CREDENTIAL_HEADERS = ("x-auth-token", "authorization", "proxy-authorization", "cookie", "x-api-key")
+
+
+def _mask_credentials(request: httpx.Request | None) -> httpx.Request | None:
+    """Mask the credentials of a request that is over, in place.
+
+    The request an error carries (and the one of the httpx error it was raised from, the same object) is
+    what code prints when it inspects a failure: ``exc.request.headers`` must not show the token. The
+    request is never sent again: every attempt builds a new one.
+    """
+    if request is not None:
+        for name in _CREDENTIAL_HEADERS:
+            if name in request.headers:
+                request.headers[name] = "***"
+    return request
+
+
 class HubTimeoutError(HubError, httpx.TimeoutException):
     """The Hub did not answer in time (after any retries)."""
 
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
-        httpx.TimeoutException.__init__(self, message, request=request)
+        httpx.TimeoutException.__init__(self, message, request=_mask_credentials(request))
 
 
 class HubConnectionError(HubError, httpx.TransportError):
     """The Hub could not be reached, or the connection broke (after any retries)."""
 
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
-        httpx.TransportError.__init__(self, message, request=request)
+        httpx.TransportError.__init__(self, message, request=_mask_credentials(request))
 
 
 class UncertainSubmissionError(HubConnectionError):
     """A create request failed in a way that leaves open whether the Hub stored it.
 
-    Raised only when the client could not settle the question itself (see the retry policy in the docs);
-    ``client_token`` is the tag the client put on the job, to look it up later.
+    Raised only when the client could not settle the question itself (see the retry policy in the docs),
+    or when it found the job stored but could not read its record back; ``client_token`` is the tag the
+    client put on the job, to look it up later.
     """
 
     def __init__(self, message: str, *, client_token: str | None, request: httpx.Request | None = None):

@@ -8,7 +8,14 @@ The rules, in one place:
   could not be opened, or the Hub answered 408 or 429). After an ambiguous failure (a read timeout, a
   dropped connection, a 5xx) the client first *reconciles*: every job it creates carries a unique
   client-token tag, and it asks ``GET workloads?tag=<token>`` whether the Hub stored the job. If so, that
-  job is returned; if not, the request is sent again. So a retry never creates a second job.
+  job is returned; if not, the request is sent again. So a retry never creates a second job. A read
+  timeout is the exception: the Hub may still be storing the job, so not finding it yet proves nothing;
+  the client raises :class:`~qhub_providers.api.errors.UncertainSubmissionTimeout` (with the tag) instead
+  of sending it again. If the job was found but its record cannot be read back, the client raises
+  :class:`~qhub_providers.api.errors.UncertainSubmissionError` too, never an error that would read as
+  "nothing was created".
+* **A result stream** cut before its first byte reached the caller is opened again (within the retries);
+  once bytes were delivered, the failure is raised.
 * **Creating a session** has no tag to look for, so it is retried only when it provably did not reach
   the Hub; an ambiguous failure is raised to the caller.
 

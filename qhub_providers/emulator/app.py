@@ -385,9 +385,17 @@ def create_app(
 
     if admin:
 
+        def operator(token_header: str | None, organization: str | None) -> Caller:
+            """The caller of an admin control: the Hub's own token only. A service execution's token is
+            handed to service code and must not force jobs, pause backends or inject faults (403)."""
+            who = caller(token_header, organization)
+            if who.service_execution_id is not None:
+                raise HubHTTPError(403, "the admin controls need the Hub's own token")
+            return who
+
         @app.post(f"{PREFIX}/admin/jobs/{{job_id}}/force")
         def admin_force(job_id: str, body: Json = None, x_auth_token: Token = None) -> Response:
-            caller(x_auth_token, None)
+            operator(x_auth_token, None)
             if not isinstance(body, dict) or not isinstance(body.get("status"), str):
                 raise HubHTTPError(400, 'the body must be {"status": ..., "message"?: ..., "hold"?: seconds}')
             hold = body.get("hold", 1.0)
@@ -398,7 +406,7 @@ def create_app(
 
         @app.put(f"{PREFIX}/admin/backends/{{backend_id}}")
         def admin_backend(backend_id: str, body: Json = None, x_auth_token: Token = None) -> Any:
-            caller(x_auth_token, None)
+            operator(x_auth_token, None)
             if not isinstance(body, dict):
                 raise HubHTTPError(400, "the body must be a JSON object")
             allowed = {"status", "queue_size", "queue_avg_time", "queue_delay"}
@@ -409,7 +417,7 @@ def create_app(
 
         @app.put(f"{PREFIX}/admin/faults")
         def admin_faults(body: Json = None, x_auth_token: Token = None) -> Any:
-            caller(x_auth_token, None)
+            operator(x_auth_token, None)
             if faults is None:
                 raise HubHTTPError(400, "fault injection is not available on this Hub")
             return faults.configure(body)
@@ -418,7 +426,7 @@ def create_app(
         def admin_service_execution(
             body: Json = None, x_auth_token: Token = None, x_organization_id: Org = None
         ) -> Any:
-            who = caller(x_auth_token, x_organization_id)
+            who = operator(x_auth_token, x_organization_id)
             execution_id = f"se-{secrets.token_hex(6)}"
             se_token = f"se-token-{secrets.token_urlsafe(18)}"
             service.store.put(
@@ -428,7 +436,7 @@ def create_app(
 
         @app.get(f"{PREFIX}/admin/stats")
         def admin_stats(x_auth_token: Token = None) -> Any:
-            caller(x_auth_token, None)
+            operator(x_auth_token, None)
             return {**controls.stats(), "faults": faults.stats() if faults else None}
 
     wrapped: Any = app

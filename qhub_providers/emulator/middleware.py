@@ -97,7 +97,9 @@ class FaultInjector:
     Kinds: ``error`` (500/502/503 JSON), ``rate_limit`` (429 with ``Retry-After``), ``drop_before`` (the
     connection is cut and the request is not processed), ``drop_after`` (processed, then the connection
     is cut before the answer completes), ``slow`` (answered after ``slow_seconds``). Bounded: the rate is
-    at most 0.9 and at most ``max_faults`` faults are injected in all.
+    at most 0.9 and at most ``max_faults`` faults are injected in all. ``requests`` counts every request
+    that passed the injector (faulted or not, admin requests aside) since the last configuration, so a
+    test can tell how much traffic its fault rate was applied to.
     """
 
     def __init__(self) -> None:
@@ -108,6 +110,7 @@ class FaultInjector:
         self.retry_after_ms = 50
         self.max_faults = 0
         self.injected: dict[str, int] = dict.fromkeys(FAULT_KINDS, 0)
+        self.requests = 0
         self._random = random.Random(0)
 
     def configure(self, body: Any) -> dict[str, Any]:
@@ -137,15 +140,22 @@ class FaultInjector:
             self.retry_after_ms = retry_after_ms
             self.max_faults = max_faults
             self.injected = dict.fromkeys(FAULT_KINDS, 0)
+            self.requests = 0
             self._random = random.Random(body.get("seed", 0))
         return self.stats()
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
-            return {"rate": self.rate, "kinds": list(self.kinds), "injected": dict(self.injected)}
+            return {
+                "rate": self.rate,
+                "kinds": list(self.kinds),
+                "injected": dict(self.injected),
+                "requests": self.requests,
+            }
 
     def _draw(self) -> str | None:
         with self._lock:
+            self.requests += 1
             if self.rate <= 0 or sum(self.injected.values()) >= self.max_faults:
                 return None
             if self._random.random() >= self.rate:
