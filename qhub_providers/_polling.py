@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from qhub_providers.api.models import TERMINAL_JOB_STATUSES
@@ -21,6 +22,22 @@ class WaitTimeout(TimeoutError):
         super().__init__(f"job {job_id} is still {status} after {timeout:g} s")
         self.job_id = job_id
         self.status = status
+        self.timeout = timeout
+
+
+class AllWaitTimeout(WaitTimeout):
+    """Some of several jobs did not reach a final status in time; ``pending`` maps each to its last status."""
+
+    def __init__(self, pending: Mapping[str, str], total: int, timeout: float) -> None:
+        self.pending = dict(pending)
+        counts = Counter(self.pending.values())
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+        first_id, first_status = next(iter(self.pending.items()))
+        TimeoutError.__init__(
+            self, f"{len(self.pending)} of {total} jobs are not final after {timeout:g} s ({summary})"
+        )
+        self.job_id = first_id
+        self.status = first_status
         self.timeout = timeout
 
 
@@ -67,6 +84,46 @@ def wait_for_final_status(
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise WaitTimeout(job_id, status, float(timeout or 0))
+            wait = min(wait, remaining)
+        time.sleep(wait)
+
+
+def wait_for_all_final(
+    fetch_statuses: Mapping[str, Callable[[], str]],
+    *,
+    timeout: float | None = None,
+    backoff: Backoff | None = None,
+    on_status: Callable[[str, str], None] | None = None,
+    final: frozenset[str] = TERMINAL_JOB_STATUSES,
+) -> dict[str, str]:
+    """Wait for several jobs (id to status getter); return every job's final status, in the given order.
+
+    Each round polls only the jobs that are not final yet, one after another, and rounds are spaced by
+    ``backoff``: many jobs cost one request each per round, and finished ones none. ``on_status(job_id,
+    status)`` sees every status polled. Raises :class:`AllWaitTimeout` when ``timeout`` passes first.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    interval = (backoff or Backoff()).intervals()
+    statuses: dict[str, str] = {}
+    pending = list(fetch_statuses)
+    while True:
+        unfinished = []
+        for job_id in pending:
+            status = fetch_statuses[job_id]()
+            statuses[job_id] = status
+            if on_status is not None:
+                on_status(job_id, status)
+            if status not in final:
+                unfinished.append(job_id)
+        pending = unfinished
+        if not pending:
+            return {job_id: statuses[job_id] for job_id in fetch_statuses}
+        wait = interval()
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                late = {job_id: statuses[job_id] for job_id in pending}
+                raise AllWaitTimeout(late, len(fetch_statuses), float(timeout or 0))
             wait = min(wait, remaining)
         time.sleep(wait)
 

@@ -16,13 +16,16 @@ import re
 from contextvars import ContextVar, Token
 from typing import Any, Self
 
+from qhub_providers._polling import AllWaitTimeout, WaitTimeout, wait_for_final_status
 from qhub_providers.api import HubQuantumClient, UnprocessableEntityError
 from qhub_providers.api.errors import HubError
-from qhub_providers.api.models import FINAL_SESSION_STATUSES, Job
+from qhub_providers.api.models import FINAL_SESSION_STATUSES, TERMINAL_JOB_STATUSES, Job
 from qhub_providers.api.models import Session as SessionRecord
+from qhub_providers.progress import WaitProgress
 
 _ACTIVE: ContextVar[Session | None] = ContextVar("qhub_active_session", default=None)
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_ALL_ENDED = "__all_jobs_ended__"
 
 
 class SessionError(HubError):
@@ -146,6 +149,38 @@ class Session:
     def jobs(self) -> list[Job]:
         """The Hub's records of the jobs submitted in this session."""
         return self._client.sessions.get_session_jobs(self._id())
+
+    def wait_for_jobs(self, timeout: float | None = None, *, progress: bool | None = None) -> list[Job]:
+        """Wait until every job submitted in the session so far has ended; return the jobs' records.
+
+        Each poll is one request for all of the session's jobs, and polls are spaced with backoff; jobs
+        submitted meanwhile (from another thread) are waited for too. ``progress=True`` shows a bar of
+        finished out of total jobs with the number of jobs per status on stderr (``None``: only if
+        ``QHUB_PROGRESS=1``). Raises ``TimeoutError`` naming the unfinished jobs if ``timeout`` seconds
+        pass first; the jobs go on.
+        """
+        session_id = self._id()
+        latest: list[Job] = []
+        label = f"{self.mode} session {session_id[:8]}"
+        with WaitProgress(0, label=label, progress=progress) as shown:
+
+            def poll() -> str:
+                latest[:] = self.jobs()
+                statuses = {str(job.id): str(job.status) for job in latest}
+                shown.update_all(statuses, total=len(statuses))
+                ended = all(status in TERMINAL_JOB_STATUSES for status in statuses.values())
+                return _ALL_ENDED if ended else "waiting"
+
+            try:
+                wait_for_final_status(session_id, poll, timeout=timeout, final=frozenset({_ALL_ENDED}))
+            except WaitTimeout as exc:
+                pending = {
+                    str(job.id): str(job.status)
+                    for job in latest
+                    if str(job.status) not in TERMINAL_JOB_STATUSES
+                }
+                raise AllWaitTimeout(pending, len(latest), exc.timeout) from None
+        return list(latest)
 
     def close(self) -> None:
         """Stop accepting jobs; jobs already submitted finish (the session drains, then closes)."""

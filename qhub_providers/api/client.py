@@ -17,11 +17,13 @@ from qhub_providers.api._transport import (
     Settings,
     SyncTransport,
 )
-from qhub_providers.api.credentials import DEFAULT_BASE_URL, resolve_credentials
+from qhub_providers.api.credentials import DEFAULT_BASE_URL, resolve_credentials, sendable_token
 from qhub_providers.api.resources import BackendsApi, JobsApi, RuntimeMinutesApi, SessionsApi, WorkloadsApi
 from qhub_providers.api.retry import RetryPolicy
 
 M = TypeVar("M", Sync, Async)
+H = TypeVar("H", bound=httpx.Client | httpx.AsyncClient)
+T = TypeVar("T", bound=SyncTransport | AsyncTransport)
 
 LOGGER_NAME = "qhub_providers.api"
 
@@ -60,10 +62,64 @@ def _base_url(base_url: str | None, environment: HubQuantumClientEnvironment | N
     return str(environment.value)
 
 
-class _ClientBase(Generic[M]):
-    """What both clients share: settings and the lazily created namespaces."""
+class _ClientBase(Generic[M, H, T]):
+    """What both clients share: construction, settings and the lazily created namespaces.
 
-    _transport: SyncTransport | AsyncTransport
+    ``M`` marks the namespaces sync or async, ``H`` is the httpx client class the client takes and ``T``
+    the transport it drives; a subclass only says how to open its transport.
+    """
+
+    _transport: T
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        organization_id: str | None = None,
+        base_url: str | None = None,
+        environment: HubQuantumClientEnvironment | None = HubQuantumClientEnvironment.DEFAULT,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        max_retries: int = 2,
+        follow_redirects: bool | None = True,
+        httpx_client: H | None = None,
+        logging: LoggingConfig = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        if not isinstance(api_key, str) or not api_key.strip():
+            raise ValueError("api_key must be a non-empty access token (or use HubQuantumClient.from_env())")
+        settings = Settings(
+            base_url=_base_url(base_url, environment),
+            token=sendable_token(api_key),
+            organization_id=organization_id,
+            headers=headers,
+            # With an injected httpx client its own timeout applies unless one is given explicitly.
+            timeout=timeout if timeout is not None or httpx_client is not None else DEFAULT_TIMEOUT,
+            max_retries=max_retries,
+            logger=_logger(logging),
+            retry_policy=retry_policy or RetryPolicy(),
+        )
+        self._transport = self._open_transport(settings, httpx_client, bool(follow_redirects))
+
+    def _open_transport(self, settings: Settings, httpx_client: H | None, follow_redirects: bool) -> T:
+        """The transport over ``httpx_client``, or over a new httpx client that the transport owns."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_env(
+        cls,
+        access_token: str | None = None,
+        organization_id: str | None = None,
+        base_url: str | None = None,
+        **kwargs: Any,
+    ) -> Self:
+        """A client whose token, organization and base URL come from the arguments, else the
+        environment (``KQH_PERSONAL_ACCESS_TOKEN`` …, ``KQH_ORGANIZATION_ID``, ``QHUB_QUANTUM_BASE_URL``),
+        else the qhubctl configuration file."""
+        creds = resolve_credentials(access_token, organization_id, base_url)
+        return cls(
+            api_key=creds.token, organization_id=creds.organization_id, base_url=creds.base_url, **kwargs
+        )
 
     @cached_property
     def backends(self) -> BackendsApi[M]:
@@ -105,34 +161,7 @@ class _ClientBase(Generic[M]):
         return f"{type(self).__name__}(base_url={self.base_url!r}{org})"
 
 
-def _settings(
-    api_key: str,
-    organization_id: str | None,
-    base_url: str | None,
-    environment: HubQuantumClientEnvironment | None,
-    headers: Mapping[str, str] | None,
-    timeout: float | None,
-    max_retries: int,
-    logging_config: LoggingConfig,
-    retry_policy: RetryPolicy | None,
-    custom_client: bool,
-) -> Settings:
-    if not isinstance(api_key, str) or not api_key.strip():
-        raise ValueError("api_key must be a non-empty access token (or use HubQuantumClient.from_env())")
-    return Settings(
-        base_url=_base_url(base_url, environment),
-        token=api_key,
-        organization_id=organization_id,
-        headers=headers,
-        # With an injected httpx client its own timeout applies unless one is given explicitly.
-        timeout=timeout if timeout is not None or custom_client else DEFAULT_TIMEOUT,
-        max_retries=max_retries,
-        logger=_logger(logging_config),
-        retry_policy=retry_policy or RetryPolicy(),
-    )
-
-
-class HubQuantumClient(_ClientBase[Sync]):
+class HubQuantumClient(_ClientBase[Sync, httpx.Client, SyncTransport]):
     """Synchronous client of the Hub's Quantum API.
 
     Args:
@@ -153,57 +182,15 @@ class HubQuantumClient(_ClientBase[Sync]):
     Use it as a context manager, or call :meth:`close`.
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        organization_id: str | None = None,
-        base_url: str | None = None,
-        environment: HubQuantumClientEnvironment | None = HubQuantumClientEnvironment.DEFAULT,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        max_retries: int = 2,
-        follow_redirects: bool | None = True,
-        httpx_client: httpx.Client | None = None,
-        logging: LoggingConfig = None,
-        retry_policy: RetryPolicy | None = None,
-    ) -> None:
-        settings = _settings(
-            api_key,
-            organization_id,
-            base_url,
-            environment,
-            headers,
-            timeout,
-            max_retries,
-            logging,
-            retry_policy,
-            httpx_client is not None,
-        )
-        client = httpx_client or httpx.Client(follow_redirects=bool(follow_redirects))
-        self._transport = SyncTransport(settings, client, owns_client=httpx_client is None)
-
-    @classmethod
-    def from_env(
-        cls,
-        access_token: str | None = None,
-        organization_id: str | None = None,
-        base_url: str | None = None,
-        **kwargs: Any,
-    ) -> Self:
-        """A client whose token, organization and base URL come from the arguments, else the
-        environment (``KQH_PERSONAL_ACCESS_TOKEN`` …, ``KQH_ORGANIZATION_ID``, ``QHUB_QUANTUM_BASE_URL``),
-        else the qhubctl configuration file."""
-        creds = resolve_credentials(access_token, organization_id, base_url)
-        return cls(
-            api_key=creds.token, organization_id=creds.organization_id, base_url=creds.base_url, **kwargs
-        )
+    def _open_transport(
+        self, settings: Settings, httpx_client: httpx.Client | None, follow_redirects: bool
+    ) -> SyncTransport:
+        client = httpx_client or httpx.Client(follow_redirects=follow_redirects)
+        return SyncTransport(settings, client, owns_client=httpx_client is None)
 
     def close(self) -> None:
         """Close the connections (not those of an injected ``httpx_client``)."""
-        transport = self._transport
-        assert isinstance(transport, SyncTransport)
-        transport.close()
+        self._transport.close()
 
     def __enter__(self) -> Self:
         return self
@@ -212,59 +199,19 @@ class HubQuantumClient(_ClientBase[Sync]):
         self.close()
 
 
-class AsyncHubQuantumClient(_ClientBase[Async]):
+class AsyncHubQuantumClient(_ClientBase[Async, httpx.AsyncClient, AsyncTransport]):
     """Asynchronous client of the Hub's Quantum API; same arguments as :class:`HubQuantumClient`, with
     an ``httpx.AsyncClient`` for ``httpx_client``. Every endpoint method returns an awaitable."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        organization_id: str | None = None,
-        base_url: str | None = None,
-        environment: HubQuantumClientEnvironment | None = HubQuantumClientEnvironment.DEFAULT,
-        headers: Mapping[str, str] | None = None,
-        timeout: float | None = None,
-        max_retries: int = 2,
-        follow_redirects: bool | None = True,
-        httpx_client: httpx.AsyncClient | None = None,
-        logging: LoggingConfig = None,
-        retry_policy: RetryPolicy | None = None,
-    ) -> None:
-        settings = _settings(
-            api_key,
-            organization_id,
-            base_url,
-            environment,
-            headers,
-            timeout,
-            max_retries,
-            logging,
-            retry_policy,
-            httpx_client is not None,
-        )
-        client = httpx_client or httpx.AsyncClient(follow_redirects=bool(follow_redirects))
-        self._transport = AsyncTransport(settings, client, owns_client=httpx_client is None)
-
-    @classmethod
-    def from_env(
-        cls,
-        access_token: str | None = None,
-        organization_id: str | None = None,
-        base_url: str | None = None,
-        **kwargs: Any,
-    ) -> Self:
-        """Like :meth:`HubQuantumClient.from_env`."""
-        creds = resolve_credentials(access_token, organization_id, base_url)
-        return cls(
-            api_key=creds.token, organization_id=creds.organization_id, base_url=creds.base_url, **kwargs
-        )
+    def _open_transport(
+        self, settings: Settings, httpx_client: httpx.AsyncClient | None, follow_redirects: bool
+    ) -> AsyncTransport:
+        client = httpx_client or httpx.AsyncClient(follow_redirects=follow_redirects)
+        return AsyncTransport(settings, client, owns_client=httpx_client is None)
 
     async def aclose(self) -> None:
         """Close the connections (not those of an injected ``httpx_client``)."""
-        transport = self._transport
-        assert isinstance(transport, AsyncTransport)
-        await transport.aclose()
+        await self._transport.aclose()
 
     async def close(self) -> None:
         """Alias of :meth:`aclose`."""

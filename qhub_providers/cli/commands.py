@@ -5,65 +5,125 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from qhub_providers._polling import Backoff, WaitTimeout, wait_for_final_status
 from qhub_providers.api import HubQuantumClient
-from qhub_providers.api.credentials import resolve_credentials
+from qhub_providers.api.credentials import resolve_base_url, resolve_credentials
+from qhub_providers.api.errors import CredentialsError
 from qhub_providers.api.models import Backend, BackendStateInfo
 from qhub_providers.cli.output import (
     EXIT_JOB_UNSUCCESSFUL,
     EXIT_OK,
     EXIT_USAGE,
     Progress,
+    error,
     histogram,
     print_json,
     print_table,
 )
 
 
+class ProgramFileError(ValueError):
+    """The program file cannot be read, or is not an OpenQASM 2 or 3 program."""
+
+
+class UsageError(ValueError):
+    """An option's value is unusable in a way argparse cannot check (e.g. a malformed base URL)."""
+
+
+def global_options(*, defaults: bool) -> argparse.ArgumentParser:
+    """The options every Hub command takes, before or after the command name.
+
+    The top-level parser sets the defaults; the commands' copies leave unset options out of the namespace
+    (``SUPPRESS``), so ``--json backends`` and ``backends --json`` mean the same.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    options.add_argument(
+        "--base-url", default=default(None), help="API root (default: $QHUB_QUANTUM_BASE_URL or the Hub)"
+    )
+    options.add_argument(
+        "--token", default=default(None), help="access token (default: $KQH_PERSONAL_ACCESS_TOKEN ...)"
+    )
+    options.add_argument(
+        "--organization", default=default(None), help="organization id (default: $KQH_ORGANIZATION_ID)"
+    )
+    options.add_argument("--json", action="store_true", default=default(False), help="print JSON for scripts")
+    options.add_argument(
+        "--debug", action="store_true", default=default(False), help="show tracebacks on errors"
+    )
+    return options
+
+
+def _at_least(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    backends = commands.add_parser("backends", help="list the Hub's backends with status and queue")
+    shared = [global_options(defaults=False)]
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=help[0].upper() + help[1:], parents=shared)
+
+    backends = add("backends", "list the Hub's backends with status and queue")
     backends.add_argument("--provider", help="only this provider (AWS, IBM, IQM ...)")
     backends.set_defaults(handler=list_backends)
 
-    backend = commands.add_parser("backend", help="details of one backend, with a calibration summary")
+    backend = add("backend", "details of one backend, with a calibration summary")
     backend.add_argument("backend_id")
     backend.set_defaults(handler=show_backend)
 
-    run = commands.add_parser("run", help="run an OpenQASM 2 or 3 file and print its counts")
+    run = add("run", "run an OpenQASM 2 or 3 file and print its counts")
     run.add_argument("file", type=Path, help="an OpenQASM 2 or 3 program")
     run.add_argument("--backend", required=True, help="backend id, e.g. aws.sim.sv1")
-    run.add_argument("--shots", type=int, default=1000)
+    run.add_argument("--shots", type=_at_least(1), default=1000, help="shots (default: 1000)")
     run.add_argument("--timeout", type=float, default=None, help="seconds to wait for the result")
     run.add_argument("--name", default=None, help="a name for the job")
     run.set_defaults(handler=run_file)
 
-    jobs = commands.add_parser("jobs", help="your recent jobs, newest first")
-    jobs.add_argument("--page", type=int, default=0)
-    jobs.add_argument("--size", type=int, default=20)
+    jobs = add("jobs", "your recent jobs, newest first")
+    jobs.add_argument("--page", type=_at_least(1), default=1, help="page number, from 1 (default: 1)")
+    jobs.add_argument("--size", type=_at_least(1), default=20, help="jobs per page (default: 20)")
     jobs.set_defaults(handler=list_jobs)
 
-    job = commands.add_parser("job", help="one job's record")
+    job = add("job", "one job's record")
     job.add_argument("job_id")
     job.set_defaults(handler=show_job)
 
-    result = commands.add_parser("result", help="a job's counts (or, with --raw, the provider's result)")
+    result = add("result", "a job's counts (or, with --raw, the provider's result)")
     result.add_argument("job_id")
     result.add_argument("--raw", action="store_true", help="print the provider-native result JSON")
     result.set_defaults(handler=show_result)
 
-    cancel = commands.add_parser("cancel", help="cancel a job")
+    cancel = add("cancel", "cancel a job")
     cancel.add_argument("job_id")
     cancel.set_defaults(handler=cancel_job)
 
 
 def client_from(args: argparse.Namespace) -> HubQuantumClient:
     """A client from --token/--organization/--base-url, else the environment and qhubctl config."""
-    creds = resolve_credentials(args.token, args.organization, args.base_url)
+    try:
+        base_url = resolve_base_url(args.base_url)
+    except CredentialsError as exc:  # a malformed --base-url or $QHUB_QUANTUM_BASE_URL: fix the command
+        raise UsageError(str(exc)) from None
+    creds = resolve_credentials(args.token, args.organization, base_url)
     return HubQuantumClient(
         api_key=creds.token, organization_id=creds.organization_id, base_url=creds.base_url
     )
@@ -152,25 +212,45 @@ def show_backend(args: argparse.Namespace) -> int:
 # -- running ---------------------------------------------------------------------------------------
 
 
-def _qasm_version(text: str) -> int:
-    match = re.search(r"OPENQASM\s+(\d)", text)
+def _read_program(file: Path) -> tuple[str, int]:
+    """The program's text and its OpenQASM major version (2 or 3)."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ProgramFileError(f"{file} is not a text file (not UTF-8)") from None
+    except OSError as exc:
+        raise ProgramFileError(f"cannot read {file}: {exc.strerror or exc}") from None
+    # The version statement comes first, after any comments.
+    match = re.search(r"^\s*OPENQASM\s+(\d+)(?:\.\d+)?\s*;", _without_comments(text), flags=re.M)
     if not match or match.group(1) not in {"2", "3"}:
-        raise ValueError(
-            "the file is not an OpenQASM 2 or 3 program (it must start with 'OPENQASM 2.0;' or 3)"
+        raise ProgramFileError(
+            f"{file} is not an OpenQASM 2 or 3 program "
+            "(it must begin with 'OPENQASM 2.0;' or 'OPENQASM 3.0;')"
         )
-    return int(match.group(1))
+    return text, int(match.group(1))
 
 
-def _wait(client: HubQuantumClient, job_id: str, timeout: float | None, label: str) -> str:
-    progress = Progress(label)
-    started = time.monotonic()
+def _without_comments(text: str) -> str:
+    return re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)
+
+
+def _includes_stdgates(text: str) -> bool:
+    return re.search(r'^\s*include\s+"stdgates\.inc"\s*;', _without_comments(text), flags=re.M) is not None
+
+
+def _wait(
+    client: HubQuantumClient, job_id: str, timeout: float | None, label: str, *, quiet: bool = False
+) -> str:
+    """Wait for the job with a progress bar on stderr: in terminals (or with QHUB_PROGRESS=1), never
+    when ``quiet`` (``--json``), so scripts and pipes see no bar."""
+    progress = Progress(label, enabled=False if quiet else None)
     try:
         return wait_for_final_status(
             job_id,
             lambda: str(client.jobs.get_job_status(job_id).status),
             timeout=timeout,
             backoff=Backoff(initial=0.05, cap=2.0),
-            on_status=lambda s: progress.update(s, time.monotonic() - started),
+            on_status=progress.update,
         )
     finally:
         progress.done()
@@ -189,8 +269,7 @@ def _counts(client: HubQuantumClient, job_id: str) -> dict[str, float] | None:
 
 
 def run_file(args: argparse.Namespace) -> int:
-    text = args.file.read_text()
-    version = _qasm_version(text)
+    text, version = _read_program(args.file)
     with client_from(args) as client:
         backend = client.backends.get_backend(args.backend)
         formats = (
@@ -198,7 +277,9 @@ def run_file(args: argparse.Namespace) -> int:
             if backend.configuration
             else set()
         )
-        if version == 3 and "BRAKET_OPEN_QASM_V3" in formats:
+        # Braket's interpreter knows its own gate names (cnot, ...) but not the standard library of
+        # OpenQASM 3, so a program that includes it goes through Qiskit, which translates the gates.
+        if version == 3 and "BRAKET_OPEN_QASM_V3" in formats and not _includes_stdgates(text):
             input_format = "BRAKET_OPEN_QASM_V3"
         elif version == 2 and "OPEN_QASM_V2" in formats:
             input_format = "OPEN_QASM_V2"
@@ -209,9 +290,11 @@ def run_file(args: argparse.Namespace) -> int:
         )
         job_id = str(job.id)
         try:
-            status = _wait(client, job_id, args.timeout, f"job {job_id[:8]} on {args.backend}")
+            status = _wait(
+                client, job_id, args.timeout, f"job {job_id[:8]} on {args.backend}", quiet=args.json
+            )
         except WaitTimeout as exc:
-            print(f"error: {exc}; see it later with: qhub-providers result {job_id}")
+            error(f"{exc}; see it later with: qhub-providers result {job_id}")
             return EXIT_JOB_UNSUCCESSFUL
         return _report(client, job_id, status, args)
 
@@ -221,13 +304,12 @@ def _report(client: HubQuantumClient, job_id: str, status: str, args: argparse.N
         reason = ""
         if status == "FAILED":
             body = client.jobs.get_job_result(job_id)
-            error = body.get("error") if isinstance(body, dict) else None
-            reason = f": {error.get('message')}" if isinstance(error, dict) else ""
+            failure = body.get("error") if isinstance(body, dict) else None
+            reason = f": {failure.get('message')}" if isinstance(failure, dict) else ""
         message = f"job {job_id} ended {status}{reason}"
         if args.json:
             print_json({"job_id": job_id, "status": status, "error": message})
-        else:
-            print(f"error: {message}")
+        error(message)
         return EXIT_JOB_UNSUCCESSFUL
     counts = _counts(client, job_id)
     if args.json:
@@ -245,21 +327,27 @@ def _run_through_qiskit(args: argparse.Namespace, client: HubQuantumClient, text
 
         from qhub_providers.qiskit import HubQiskitProvider
     except ImportError:
-        print(
-            f"error: {args.backend} needs the Qiskit face for this file: pip install 'qhub-providers[qiskit]'"
-        )
+        error(f"{args.backend} needs the Qiskit face for this file: pip install 'qhub-providers[qiskit]'")
         return EXIT_USAGE
-    circuit = (
-        qasm2.loads(text, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
-        if version == 2
-        else qasm3.loads(text)
-    )
+    try:
+        circuit = (
+            qasm2.loads(text, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
+            if version == 2
+            else qasm3.loads(text)
+        )
+    except ImportError:
+        error("reading OpenQASM 3 with Qiskit needs qiskit-qasm3-import: pip install qiskit-qasm3-import")
+        return EXIT_USAGE
+    except Exception as exc:  # each Qiskit parser has its own error class; all mean a bad program
+        raise ProgramFileError(f"{args.file} is not a valid OpenQASM {version} program: {exc}") from exc
     backend = HubQiskitProvider(client=client).get_backend(args.backend)
     job = backend.run(transpile(circuit, backend), shots=args.shots, job_name=args.name)
     try:
-        status = _wait(client, job.job_id(), args.timeout, f"job {job.job_id()[:8]} on {args.backend}")
+        status = _wait(
+            client, job.job_id(), args.timeout, f"job {job.job_id()[:8]} on {args.backend}", quiet=args.json
+        )
     except WaitTimeout as exc:
-        print(f"error: {exc}; see it later with: qhub-providers result {job.job_id()}")
+        error(f"{exc}; see it later with: qhub-providers result {job.job_id()}")
         return EXIT_JOB_UNSUCCESSFUL
     if status != "COMPLETED":
         return _report(client, job.job_id(), status, args)
@@ -275,16 +363,24 @@ def _run_through_qiskit(args: argparse.Namespace, client: HubQuantumClient, text
 # -- jobs -----------------------------------------------------------------------------------------
 
 
+def _when(moment: datetime | None) -> str | None:
+    # One token in UTC, so that columns still split on blanks (awk, cut).
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def list_jobs(args: argparse.Namespace) -> int:
     with client_from(args) as client:
-        page = client.jobs.search_jobs(page=args.page, size=args.size, sort="createdAt,desc")
+        # People count pages from 1, the Hub from 0.
+        page = client.jobs.search_jobs(page=args.page - 1, size=args.size, sort="createdAt,desc")
     if args.json:
         print_json(page)
         return EXIT_OK
-    rows = [(j.id, j.backend_id, j.status, j.shots, j.created_at, j.name) for j in page.content or []]
+    rows = [(j.id, j.backend_id, j.status, j.shots, _when(j.created_at), j.name) for j in page.content or []]
     print_table(["id", "backend", "status", "shots", "created", "name"], rows)
     total_pages = page.total_pages or 1
-    print(f"page {args.page + 1} of {total_pages} ({page.total_elements} jobs); --page N for more")
+    total = page.total_elements or 0
+    more = "; --page N for another" if total_pages > 1 else ""
+    print(f"page {args.page} of {total_pages} ({total} job{'' if total == 1 else 's'}){more}")
     return EXIT_OK
 
 
@@ -306,12 +402,12 @@ def show_result(args: argparse.Namespace) -> int:
         status = str(client.jobs.get_job_status(args.job_id).status)
         if args.raw:
             if status not in {"COMPLETED", "FAILED"}:
-                print(f"error: job {args.job_id} is {status} and has no result yet")
+                error(f"job {args.job_id} is {status} and has no result")
                 return EXIT_JOB_UNSUCCESSFUL
             print_json(client.jobs.get_job_result(args.job_id))
             return EXIT_OK
         if status not in {"COMPLETED", "FAILED", "CANCELLED", "ABORTED", "DETACHED"}:
-            print(f"job {args.job_id} is {status}; no result yet")
+            error(f"job {args.job_id} is {status}; no result yet")
             return EXIT_JOB_UNSUCCESSFUL
         return _report(client, args.job_id, status, args)
 

@@ -7,13 +7,23 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from qhub_providers.progress import WaitProgress
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
-"""The Hub or the network answered with an error."""
+"""Any other error (the Hub answered with an error not listed below, or something unexpected broke)."""
 EXIT_USAGE = 2
 """The command line was wrong."""
 EXIT_JOB_UNSUCCESSFUL = 3
 """The job ended without a result (failed, cancelled, aborted, detached) or the wait timed out."""
+EXIT_NOT_FOUND = 4
+"""The Hub has no such backend or job (HTTP 404)."""
+EXIT_AUTH = 5
+"""No access token was found, or the Hub refused it (HTTP 401 or 403)."""
+EXIT_UNREACHABLE = 6
+"""The Hub could not be reached or did not answer in time."""
+EXIT_BAD_INPUT = 7
+"""The program file could not be read or is not a valid OpenQASM 2 or 3 program (or the Hub said so)."""
 
 
 def to_jsonable(value: Any) -> Any:
@@ -30,6 +40,11 @@ def to_jsonable(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     print(json.dumps(to_jsonable(value), indent=2, default=str))
+
+
+def error(message: str) -> None:
+    """One line on stderr, where scripts reading stdout do not trip over it."""
+    print(f"error: {message}", file=sys.stderr)
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -57,20 +72,23 @@ def histogram(counts: dict[str, float], *, width: int = 40, limit: int = 16) -> 
 
 
 class Progress:
-    """A one-line status display on stderr while waiting; silent when stderr is not a terminal."""
+    """The wait for one job as a progress bar on stderr (see :mod:`qhub_providers.progress`).
+
+    Shown in terminals and hidden when stderr is not one, unless ``QHUB_PROGRESS`` says otherwise;
+    ``enabled`` decides outright (``False`` for ``--json``).
+    """
 
     def __init__(self, label: str, enabled: bool | None = None) -> None:
         self.label = label
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self._shown = False
+        self._shown = WaitProgress(1, label=label, progress=enabled, default=sys.stderr.isatty())
 
-    def update(self, status: str, elapsed: float) -> None:
-        if self.enabled:
-            sys.stderr.write(f"\r{self.label}  {status:<11} {elapsed:6.1f} s")
-            sys.stderr.flush()
-            self._shown = True
+    @property
+    def enabled(self) -> bool:
+        return self._shown.enabled
+
+    def update(self, status: str, elapsed: float | None = None) -> None:
+        """Show the job's latest status (the bar keeps its own clock; ``elapsed`` is not needed)."""
+        self._shown.update("job", status)
 
     def done(self) -> None:
-        if self._shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+        self._shown.close()

@@ -13,7 +13,7 @@ from qhub_providers.qiskit.errors import (
     JobDetachedError,
     JobFailedError,
 )
-from qhub_providers.qiskit.job import HubJob
+from qhub_providers.qiskit.job import HubJob, wait_for_jobs
 from qhub_providers.qiskit.primitives import EstimatorV2, SamplerV2
 from qhub_providers.qiskit.provider import HubQiskitProvider
 from qhub_providers.sessions import Batch, Session
@@ -34,4 +34,5 @@ __all__ = [
     "JobCancelledError",
     "JobDetachedError",
     "JobFailedError",
+    "wait_for_jobs",
 ]

@@ -5,19 +5,26 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from qiskit.providers import JobStatus, JobV1
 from qiskit.result import Result
 
-from qhub_providers._polling import Backoff, WaitTimeout, wait_for_final_status
+from qhub_providers._polling import (
+    AllWaitTimeout,
+    Backoff,
+    WaitTimeout,
+    wait_for_all_final,
+    wait_for_final_status,
+)
 from qhub_providers.api import HubQuantumClient, NotFoundError
 from qhub_providers.api.models import TERMINAL_JOB_STATUSES, Job
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
 from qhub_providers.formats import decode_result, format_module
 from qhub_providers.formats.base import ClassicalLayout
+from qhub_providers.progress import WaitProgress
 from qhub_providers.qiskit.errors import (
     HubJobError,
     HubJobTimeoutError,
@@ -122,31 +129,44 @@ class HubJob(JobV1):
         timeout: float | None = None,
         wait: float | None = None,
         callback: Callable[[str, JobStatus, HubJob], None] | None = None,
+        *,
+        progress: bool | None = None,
     ) -> None:
         """Wait until the job ends, polling with backoff (``wait`` fixes the interval instead).
 
-        ``callback(job_id, status, job)`` is called on every poll, e.g. to show progress.
+        ``callback(job_id, status, job)`` is called on every poll. ``progress=True`` shows a progress bar
+        with the job's status on stderr (``None``: only if ``QHUB_PROGRESS=1``; see
+        :mod:`qhub_providers.progress`).
         """
         backoff = Backoff(initial=wait, factor=1.0, cap=wait) if wait else self.backoff
+        label = f"job {self.job_id()[:8]} on {self._backend.name}"
 
-        def on_status(hub_status: str) -> None:
-            if callback is not None:
-                callback(self.job_id(), qiskit_status(hub_status), self)
+        with WaitProgress(1, label=label, progress=progress) as shown:
 
-        try:
-            wait_for_final_status(
-                self.job_id(), self.hub_status, timeout=timeout, backoff=backoff, on_status=on_status
-            )
-        except WaitTimeout as exc:
-            raise HubJobTimeoutError(self.job_id(), exc.status, exc.timeout) from None
+            def on_status(hub_status: str) -> None:
+                shown.update(self.job_id(), hub_status)
+                if callback is not None:
+                    callback(self.job_id(), qiskit_status(hub_status), self)
+
+            try:
+                wait_for_final_status(
+                    self.job_id(), self.hub_status, timeout=timeout, backoff=backoff, on_status=on_status
+                )
+            except WaitTimeout as exc:
+                raise HubJobTimeoutError(self.job_id(), exc.status, exc.timeout) from None
 
     # -- result -----------------------------------------------------------------------------------
 
-    def result(self, timeout: float | None = None, wait: float | None = None) -> Result:
-        """Wait for the job and return its ``Result``; raise a typed error if it did not complete."""
+    def result(
+        self, timeout: float | None = None, wait: float | None = None, *, progress: bool | None = None
+    ) -> Result:
+        """Wait for the job and return its ``Result``; raise a typed error if it did not complete.
+
+        ``progress=True`` shows the wait on stderr (see :meth:`wait_for_final_state`).
+        """
         if self._result is not None:
             return self._result
-        self.wait_for_final_state(timeout=timeout, wait=wait)
+        self.wait_for_final_state(timeout=timeout, wait=wait, progress=progress)
         status = self.hub_status(refresh=False)
         if status != "COMPLETED":
             raise _ERRORS.get(status, HubJobError)(self.job_id(), status, self._reason(status))
@@ -236,6 +256,41 @@ class HubJob(JobV1):
         """Seconds since the job was created on the Hub."""
         created = self.record().created_at
         return 0.0 if created is None else time.time() - created.timestamp()
+
+
+def wait_for_jobs(
+    jobs: Iterable[HubJob],
+    *,
+    timeout: float | None = None,
+    wait: float | None = None,
+    progress: bool | None = None,
+) -> list[JobStatus]:
+    """Wait until every job has ended; return their Qiskit statuses, in the order given.
+
+    Each poll asks only about the jobs still unfinished, and polls are spaced with backoff (``wait`` fixes
+    the interval instead). ``progress=True`` shows a bar of finished out of total jobs with the number of
+    jobs per status on stderr (``None``: only if ``QHUB_PROGRESS=1``). Raises
+    :class:`~qhub_providers.qiskit.HubJobTimeoutError` (naming the unfinished jobs) if ``timeout`` seconds
+    pass first; the jobs go on.
+
+    >>> statuses = wait_for_jobs([backend.run(c) for c in circuits], progress=True)  # doctest: +SKIP
+    """
+    jobs = list(jobs)
+    # The same job twice is polled once.
+    by_id = {job.job_id(): job for job in jobs}
+    backoff = Backoff(initial=wait, factor=1.0, cap=wait) if wait else Backoff(initial=0.05, cap=10.0)
+    label = f"{len(by_id)} job{'' if len(by_id) == 1 else 's'}"
+    with WaitProgress(len(by_id), label=label, progress=progress) as shown:
+        try:
+            final = wait_for_all_final(
+                {job_id: job.hub_status for job_id, job in by_id.items()},
+                timeout=timeout,
+                backoff=backoff,
+                on_status=shown.update,
+            )
+        except AllWaitTimeout as exc:
+            raise HubJobTimeoutError(", ".join(exc.pending), exc.status, exc.timeout) from None
+    return [qiskit_status(final[job.job_id()]) for job in jobs]
 
 
 def circuit_metadata_param(layouts: Sequence[ClassicalLayout]) -> list[dict[str, Any]] | None:

@@ -1,37 +1,14 @@
-"""Fixtures of the primitives' tests: one local Hub per test process, real Qiskit, real simulators.
-
-The Hub has its admin controls on for the tests that hold jobs in the queue; they put back what they
-changed, so every test of the process can share it.
+"""Fixtures of the primitives' tests: real Qiskit, real simulators, on the local Hub and the provider of
+``tests/conftest.py`` (shared with the Qiskit face's tests).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from qhub_providers.api import HubQuantumClient
-from qhub_providers.emulator import LocalHub
 from qhub_providers.qiskit import HubBackend, HubQiskitProvider
 
 from .support import ALL, SESSION_BACKENDS
-
-
-@pytest.fixture(scope="session")
-def hub() -> Iterator[LocalHub]:
-    with LocalHub(admin=True) as local:
-        yield local
-
-
-@pytest.fixture(scope="session")
-def client(hub: LocalHub) -> Iterator[HubQuantumClient]:
-    with hub.client(max_retries=0) as rest:
-        yield rest
-
-
-@pytest.fixture(scope="session")
-def provider(client: HubQuantumClient) -> HubQiskitProvider:
-    return HubQiskitProvider(client=client)
 
 
 @pytest.fixture(params=ALL)

@@ -1,7 +1,6 @@
-"""Fixtures of the Qiskit face's tests: one local Hub per test process, real Qiskit, real simulators.
+"""Fixtures of the Qiskit face's tests: real Qiskit, real simulators, on the local Hub, REST client and
+provider of ``tests/conftest.py`` (shared with the primitives' tests).
 
-The Hub has its admin controls on. Tests that change it (a backend's status or queue delay) put back what
-they changed, so every test of a process can share it; under pytest-xdist each worker has its own Hub.
 HTTP requests are observed (never altered) through httpx event hooks where a test must count them.
 """
 
@@ -18,26 +17,6 @@ from qhub_providers.emulator import LocalHub
 from qhub_providers.qiskit import HubBackend, HubQiskitProvider
 
 from .support import FAMILIES, IDEAL_SIMULATORS, RequestLog
-
-
-@pytest.fixture(scope="session")
-def hub() -> Iterator[LocalHub]:
-    """The local Hub of this test process, with the admin controls on."""
-    with LocalHub(admin=True) as local:
-        yield local
-
-
-@pytest.fixture(scope="session")
-def client(hub: LocalHub) -> Iterator[HubQuantumClient]:
-    """A REST client of the Hub, for looking at what the Qiskit face submitted."""
-    with hub.client(max_retries=0) as rest:
-        yield rest
-
-
-@pytest.fixture(scope="session")
-def provider(client: HubQuantumClient) -> HubQiskitProvider:
-    """The provider every test shares (so targets are built once per process)."""
-    return HubQiskitProvider(client=client)
 
 
 @pytest.fixture(params=FAMILIES)

@@ -23,21 +23,16 @@ from qhub_providers.api.models import (
     WireModel,
     WorkloadResponse,
 )
-from qhub_providers.api.resources.sessions import job_list, state_update
+from qhub_providers.api.resources import _calls
+from qhub_providers.api.resources._calls import job_adapter as _job
+from qhub_providers.api.resources._calls import job_path, session_path
 
 CLIENT_TOKEN_PREFIX = "qhub-providers-token:"
 """Prefix of the tag that makes job creation safe to retry (see :mod:`qhub_providers.api.retry`)."""
 
-_job = _wire.adapter(Job)
 _job_page = _wire.adapter(Page[Job])
-_job_status = _wire.adapter(JobStatusResponse)
-_session = _wire.adapter(Session)
-_session_status = _wire.adapter(SessionStatusResponse)
 _workload_page = _wire.adapter(Page[WorkloadResponse])
-_calibration = _wire.adapter(CalibrationResponse)
-_normalized_result = _wire.adapter(NormalizedJobResult)
 _normalized_memory = _wire.adapter(NormalizedMemoryResult)
-_normalized_input = _wire.adapter(NormalizedJobInput)
 
 JobInput = str | dict[str, Any] | WireModel
 
@@ -54,7 +49,7 @@ def _find_by_token(token: str) -> Reconciliation[Job]:
     def found(page: Page[WorkloadResponse]) -> Call[Job] | None:
         for workload in page.content or []:
             if workload.id:
-                return Call("GET", path("jobs/{id}", id=workload.id), _job, "Job")
+                return _calls.get_job(job_path(workload.id), None)
         return None
 
     return Reconciliation(lookup=lookup, found=found, token=token)
@@ -121,8 +116,10 @@ class JobsApi(Namespace[M]):
         """Submit a job and return its record.
 
         The job carries a tag ``qhub-providers-token:<client_token>`` (a fresh UUID unless given), which
-        lets the client look the job up after an ambiguous failure instead of submitting it twice. Pass the
-        same ``client_token`` again to make a submission idempotent across processes.
+        lets the client look the job up after an ambiguous failure instead of submitting it twice. Choose
+        the ``client_token`` yourself (and store it before submitting) to be able to find the job from
+        another process after a crash, by that tag. The Hub does not deduplicate: a second call with the
+        same token creates a second job, so look for the tag before submitting again.
         """
         token = CLIENT_TOKEN_PREFIX + (client_token or uuid.uuid4().hex)
         body = CreateJobRequest(
@@ -151,20 +148,14 @@ class JobsApi(Namespace[M]):
     @endpoint
     def get_job(self, id: str, *, request_options: RequestOptions | None = None) -> Call[Job]:
         """A job's full record."""
-        return Call("GET", path("jobs/{id}", id=id), _job, "Job", options=request_options or {})
+        return _calls.get_job(job_path(id), request_options)
 
     @endpoint
     def get_job_status(
         self, id: str, *, request_options: RequestOptions | None = None
     ) -> Call[JobStatusResponse]:
         """Just the status, cheap to poll."""
-        return Call(
-            "GET",
-            path("jobs/{id}/status", id=id),
-            _job_status,
-            "JobStatusResponse",
-            options=request_options or {},
-        )
+        return _calls.get_job_status(job_path(id), request_options)
 
     @endpoint
     def get_job_result(self, id: str, *, request_options: RequestOptions | None = None) -> Call[Any]:
@@ -185,14 +176,7 @@ class JobsApi(Namespace[M]):
         self, id: str, *, request_options: RequestOptions | None = None
     ) -> Call[NormalizedJobResult | None]:
         """The result in the Hub's common shape (Qiskit bit order); ``None`` where it has none."""
-        return Call(
-            "GET",
-            path("jobs/{id}/result/normalized", id=id),
-            _normalized_result,
-            "NormalizedJobResult",
-            empty_is_none=True,
-            options=request_options or {},
-        )
+        return _calls.get_normalized_job_result(job_path(id), request_options)
 
     @endpoint
     def get_normalized_job_memory(
@@ -212,52 +196,32 @@ class JobsApi(Namespace[M]):
         self, id: str, *, chunk_size: int | None = None, request_options: RequestOptions | None = None
     ) -> ByteStream:
         """The result file in chunks (``for chunk in ...`` / ``async for``); never held whole in memory."""
-        options: RequestOptions = {**(request_options or {})}
-        if chunk_size is not None:
-            options["chunk_size"] = chunk_size
-        call: Call[Any] = Call(
-            "GET", path("jobs/{id}/result-stream", id=id), _wire.raw, stream=True, options=options
-        )
+        call = _calls.get_job_result_stream(job_path(id), chunk_size, request_options)
         return ByteStream(self._transport, call)
 
     @endpoint
     def get_job_input(self, id: str, *, request_options: RequestOptions | None = None) -> Call[Any]:
         """The input as submitted (a JSON object)."""
-        return Call("GET", path("jobs/{id}/input", id=id), _wire.raw, options=request_options or {})
+        return _calls.get_job_input(job_path(id), request_options)
 
     @endpoint
     def get_normalized_job_input(
         self, id: str, *, request_options: RequestOptions | None = None
     ) -> Call[NormalizedJobInput]:
         """The input rendered as OpenQASM per PUB (422 when it cannot be rendered)."""
-        return Call(
-            "GET",
-            path("jobs/{id}/input/normalized", id=id),
-            _normalized_input,
-            "NormalizedJobInput",
-            options=request_options or {},
-        )
+        return _calls.get_normalized_job_input(job_path(id), request_options)
 
     @endpoint
     def get_job_calibration(
         self, id: str, *, request_options: RequestOptions | None = None
     ) -> Call[CalibrationResponse | None]:
         """The calibration in effect when the job ran; ``None`` for simulators or before it ran."""
-        return Call(
-            "GET",
-            path("jobs/{id}/calibration", id=id),
-            _calibration,
-            "CalibrationResponse",
-            empty_is_none=True,
-            options=request_options or {},
-        )
+        return _calls.get_job_calibration(job_path(id), request_options)
 
     @endpoint
     def cancel_job(self, id: str, *, request_options: RequestOptions | None = None) -> Call[None]:
         """Ask for cancellation (the job goes through CANCELLING to CANCELLED)."""
-        return Call(
-            "DELETE", path("jobs/{id}", id=id), _wire.raw, ignore_body=True, options=request_options or {}
-        )
+        return _calls.delete(job_path(id), request_options)
 
     # -- jobs and sessions run by a managed service execution -------------------------------------
 
@@ -286,13 +250,7 @@ class JobsApi(Namespace[M]):
         self, service_execution_id: str, session_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[Session]:
         """A session of a service execution."""
-        return Call(
-            "GET",
-            path("service-executions/{seid}/sessions/{sid}", seid=service_execution_id, sid=session_id),
-            _session,
-            "Session",
-            options=request_options or {},
-        )
+        return _calls.get_session(session_path(session_id, service_execution_id), request_options)
 
     @endpoint
     def update_service_execution_session_state(
@@ -304,10 +262,8 @@ class JobsApi(Namespace[M]):
         request_options: RequestOptions | None = None,
     ) -> Call[Session]:
         """Drain (``accept_jobs=False``) or reopen a session of a service execution."""
-        return state_update(
-            path("service-executions/{seid}/sessions/{sid}", seid=service_execution_id, sid=session_id),
-            accept_jobs,
-            request_options,
+        return _calls.update_session_state(
+            session_path(session_id, service_execution_id), accept_jobs, request_options
         )
 
     @endpoint
@@ -315,98 +271,49 @@ class JobsApi(Namespace[M]):
         self, service_execution_id: str, session_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[None]:
         """Close a session of a service execution."""
-        return Call(
-            "DELETE",
-            path("service-executions/{seid}/sessions/{sid}", seid=service_execution_id, sid=session_id),
-            _wire.raw,
-            ignore_body=True,
-            options=request_options or {},
-        )
+        return _calls.delete(session_path(session_id, service_execution_id), request_options)
 
     @endpoint
     def get_service_execution_session_status(
         self, service_execution_id: str, session_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[SessionStatusResponse]:
         """The status of a session of a service execution."""
-        return Call(
-            "GET",
-            path(
-                "service-executions/{seid}/sessions/{sid}/status", seid=service_execution_id, sid=session_id
-            ),
-            _session_status,
-            "SessionStatusResponse",
-            options=request_options or {},
-        )
+        return _calls.get_session_status(session_path(session_id, service_execution_id), request_options)
 
     @endpoint
     def get_service_execution_session_jobs(
         self, service_execution_id: str, session_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[list[Job]]:
         """The jobs of a session of a service execution."""
-        return Call(
-            "GET",
-            path("service-executions/{seid}/sessions/{sid}/jobs", seid=service_execution_id, sid=session_id),
-            job_list,
-            "a list of Job",
-            options=request_options or {},
-        )
+        return _calls.get_session_jobs(session_path(session_id, service_execution_id), request_options)
 
     @endpoint
     def get_service_execution_job(
         self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[Job]:
         """A job of a service execution."""
-        return Call(
-            "GET",
-            path("service-executions/{seid}/jobs/{jid}", seid=service_execution_id, jid=job_id),
-            _job,
-            "Job",
-            options=request_options or {},
-        )
+        return _calls.get_job(job_path(job_id, service_execution_id), request_options)
 
     @endpoint
     def cancel_service_execution_job(
         self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[None]:
         """Cancel a job of a service execution."""
-        return Call(
-            "DELETE",
-            path("service-executions/{seid}/jobs/{jid}", seid=service_execution_id, jid=job_id),
-            _wire.raw,
-            ignore_body=True,
-            options=request_options or {},
-        )
+        return _calls.delete(job_path(job_id, service_execution_id), request_options)
 
     @endpoint
     def get_service_execution_job_status(
         self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[JobStatusResponse]:
         """The status of a job of a service execution."""
-        return Call(
-            "GET",
-            path("service-executions/{seid}/jobs/{jid}/status", seid=service_execution_id, jid=job_id),
-            _job_status,
-            "JobStatusResponse",
-            options=request_options or {},
-        )
+        return _calls.get_job_status(job_path(job_id, service_execution_id), request_options)
 
     @endpoint
     def get_service_execution_normalized_job_result(
         self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[NormalizedJobResult | None]:
         """The normalized result of a job of a service execution; ``None`` where it has none."""
-        return Call(
-            "GET",
-            path(
-                "service-executions/{seid}/jobs/{jid}/result/normalized",
-                seid=service_execution_id,
-                jid=job_id,
-            ),
-            _normalized_result,
-            "NormalizedJobResult",
-            empty_is_none=True,
-            options=request_options or {},
-        )
+        return _calls.get_normalized_job_result(job_path(job_id, service_execution_id), request_options)
 
     def get_service_execution_job_result_stream(
         self,
@@ -417,15 +324,8 @@ class JobsApi(Namespace[M]):
         request_options: RequestOptions | None = None,
     ) -> ByteStream:
         """The result file of a job of a service execution, in chunks."""
-        options: RequestOptions = {**(request_options or {})}
-        if chunk_size is not None:
-            options["chunk_size"] = chunk_size
-        call: Call[Any] = Call(
-            "GET",
-            path("service-executions/{seid}/jobs/{jid}/result-stream", seid=service_execution_id, jid=job_id),
-            _wire.raw,
-            stream=True,
-            options=options,
+        call = _calls.get_job_result_stream(
+            job_path(job_id, service_execution_id), chunk_size, request_options
         )
         return ByteStream(self._transport, call)
 
@@ -434,38 +334,18 @@ class JobsApi(Namespace[M]):
         self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[Any]:
         """The input of a job of a service execution."""
-        return Call(
-            "GET",
-            path("service-executions/{seid}/jobs/{jid}/input", seid=service_execution_id, jid=job_id),
-            _wire.raw,
-            options=request_options or {},
-        )
+        return _calls.get_job_input(job_path(job_id, service_execution_id), request_options)
 
     @endpoint
     def get_service_execution_normalized_job_input(
         self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[NormalizedJobInput]:
         """The input of a job of a service execution, as OpenQASM per PUB."""
-        return Call(
-            "GET",
-            path(
-                "service-executions/{seid}/jobs/{jid}/input/normalized", seid=service_execution_id, jid=job_id
-            ),
-            _normalized_input,
-            "NormalizedJobInput",
-            options=request_options or {},
-        )
+        return _calls.get_normalized_job_input(job_path(job_id, service_execution_id), request_options)
 
     @endpoint
     def get_service_execution_job_calibration(
         self, service_execution_id: str, job_id: str, *, request_options: RequestOptions | None = None
     ) -> Call[CalibrationResponse | None]:
         """The calibration in effect when a job of a service execution ran."""
-        return Call(
-            "GET",
-            path("service-executions/{seid}/jobs/{jid}/calibration", seid=service_execution_id, jid=job_id),
-            _calibration,
-            "CalibrationResponse",
-            empty_is_none=True,
-            options=request_options or {},
-        )
+        return _calls.get_job_calibration(job_path(job_id, service_execution_id), request_options)
