@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, format check, type check, tests. Installs what it needs into .venv.
+# The whole test suite: lint, format check, type check, docs build, tests. Installs what it needs into .venv.
 # Extra arguments go to pytest (for example: scripts/test.sh tests/api -x).
 set -euo pipefail
 QHUB_EXTRAS="all"
 source "$(dirname "$0")/_venv.sh"
+
+# The docs site, built strictly (a broken link or reference fails) into a temporary directory; the log is
+# shown only on failure. --quiet is not used: it hides the warnings that strict mode turns into failures.
+build_docs() {
+  local tmp
+  tmp="$(mktemp -d)"
+  if ! NO_MKDOCS_2_WARNING=1 mkdocs build --strict --site-dir "$tmp/site" >"$tmp/build.log" 2>&1; then
+    cat "$tmp/build.log"
+    rm -rf "$tmp"
+    return 1
+  fi
+  rm -rf "$tmp"
+}
+
 echo "== ruff check" && ruff check .
 echo "== ruff format --check" && ruff format --check .
 echo "== mypy" && mypy
+echo "== mkdocs build --strict" && build_docs
 echo "== pytest" && python -m pytest -n 2 "$@"

@@ -330,11 +330,11 @@ class HubBraketDevice(Device):
             shots: Shots; default 1000 on QPUs and 0 on simulators, as ``AwsDevice``. Zero asks a simulator
                 for exact result types and is refused where the device's shots range starts above zero.
             inputs: Values of free parameters; merged over a program's own ``inputs``.
-            gate_definitions: Pulse-level gate calibrations of a ``Circuit`` (keyword).
-            disable_qubit_rewiring: Run on exactly the qubits named (keyword).
-            tags: ``{"key": "value"}`` (stored as ``key=value``) or a list of strings (keyword).
-            name: The Hub job's name (keyword).
-            poll_timeout_seconds, poll_interval_seconds: How the task waits for its result (keyword).
+            *args: Not accepted: positional arguments after ``inputs`` raise ``TypeError``.
+            **kwargs: ``gate_definitions`` (pulse-level gate calibrations of a ``Circuit``),
+                ``disable_qubit_rewiring`` (run on exactly the qubits named), ``tags`` (``{"key": "value"}``,
+                stored as ``key=value``, or a list of strings), ``name`` (the Hub job's name),
+                ``poll_timeout_seconds`` and ``poll_interval_seconds`` (how the task waits for its result).
 
         Raises:
             TypeError: an unknown keyword argument, a surplus positional argument, or a specification the
