@@ -144,7 +144,14 @@ def _exchange(
             status=response.status_code if response is not None else None,
             error=error,
         )
-        if decision is Decision.STOP or attempt >= retries:
+        exhausted = decision is Decision.STOP or attempt >= retries
+        if exhausted and decision is Decision.RECONCILE:
+            # The last attempt failed ambiguously (a 5xx, a dropped answer): the job may have been stored
+            # all the same. Raising without looking would invite the caller to submit it a second time.
+            stored = yield from _reconcile(settings, client, call, request, error)
+            if not isinstance(stored, _NotFound):
+                return stored
+        if exhausted:
             if response is not None:
                 raise _wire.read_error(response)
             assert error is not None
@@ -177,42 +184,65 @@ def _exchange(
         yield _Sleep(delay)
         attempt += 1
         if decision is Decision.RECONCILE:
-            assert call.reconcile is not None
-            try:
-                looked_up = yield from _exchange(settings, client, call.reconcile.lookup)
-            except (ApiError, HubConnectionError, HubTimeoutError) as exc:
-                raise UncertainSubmissionError(
-                    f"{call.method} {call.path} failed ambiguously and the check whether it was stored "
-                    f"failed too: {exc}",
-                    client_token=call.reconcile.token,
-                    request=request,
-                ) from exc
-            fetch = call.reconcile.found(looked_up)
-            if fetch is not None:
-                log.info(
-                    "%s %s had been stored before the failure; not sending it again", call.method, call.path
-                )
-                try:
-                    return (yield from _exchange(settings, client, fetch))
-                except (ApiError, HubConnectionError, HubTimeoutError) as exc:
-                    # The record exists; a plain error here would read as "nothing was created", and a
-                    # caller who then submits again would make a second job. The tag leads back to it.
-                    raise UncertainSubmissionError(
-                        f"{call.method} {call.path} was stored despite the failure, but reading back the "
-                        f"stored record failed: {exc} (client token tag {call.reconcile.token!r})",
-                        client_token=call.reconcile.token,
-                        request=request,
-                    ) from exc
-            if isinstance(error, httpx.ReadTimeout):
-                # The whole request was sent and the Hub may still be working on it: not finding it *yet*
-                # proves nothing, and sending it again would create a second job once the first lands.
-                raise UncertainSubmissionTimeout(
-                    f"{call.method} {call.path} timed out and is not stored yet, but the Hub may still be "
-                    f"working on it; not sending it again (client token tag {call.reconcile.token!r})",
-                    client_token=call.reconcile.token,
-                    request=request,
-                ) from error
+            stored = yield from _reconcile(settings, client, call, request, error)
+            if not isinstance(stored, _NotFound):
+                return stored
         request = settings.build(client, call)
+
+
+class _NotFound:
+    """What :func:`_reconcile` gives when the Hub holds no record under the call's client token."""
+
+
+_NOT_FOUND = _NotFound()
+
+
+def _reconcile(
+    settings: Settings,
+    client: httpx.Client | httpx.AsyncClient,
+    call: _wire.Call[R],
+    request: httpx.Request,
+    error: Exception | None,
+) -> Generator[_Step, Any, R | httpx.Response | _NotFound]:
+    """After an ambiguous failure, look the call's record up by its client token: the stored record if
+    the Hub has it, :data:`_NOT_FOUND` if sending again is safe; raises when neither can be known."""
+    assert call.reconcile is not None
+    token = call.reconcile.token
+    try:
+        looked_up = yield from _exchange(settings, client, call.reconcile.lookup)
+    except (ApiError, HubConnectionError, HubTimeoutError) as exc:
+        raise UncertainSubmissionError(
+            f"{call.method} {call.path} failed ambiguously and the check whether it was stored "
+            f"failed too: {exc}",
+            client_token=token,
+            request=request,
+        ) from exc
+    fetch = call.reconcile.found(looked_up)
+    if fetch is not None:
+        settings.logger.info(
+            "%s %s had been stored before the failure; not sending it again", call.method, call.path
+        )
+        try:
+            return (yield from _exchange(settings, client, fetch))
+        except (ApiError, HubConnectionError, HubTimeoutError) as exc:
+            # The record exists; a plain error here would read as "nothing was created", and a
+            # caller who then submits again would make a second job. The tag leads back to it.
+            raise UncertainSubmissionError(
+                f"{call.method} {call.path} was stored despite the failure, but reading back the "
+                f"stored record failed: {exc} (client token tag {token!r})",
+                client_token=token,
+                request=request,
+            ) from exc
+    if isinstance(error, httpx.ReadTimeout):
+        # The whole request was sent and the Hub may still be working on it: not finding it *yet*
+        # proves nothing, and sending it again would create a second job once the first lands.
+        raise UncertainSubmissionTimeout(
+            f"{call.method} {call.path} timed out and is not stored yet, but the Hub may still be "
+            f"working on it; not sending it again (client token tag {token!r})",
+            client_token=token,
+            request=request,
+        ) from error
+    return _NOT_FOUND
 
 
 def _may_read_again(settings: Settings, call: _wire.Call[Any], attempt: int, delivered: bool) -> bool:

@@ -261,7 +261,29 @@ def test_create_job_gives_up_with_uncertain_error_carrying_the_token(
     with client_for(hub, clock, max_retries=0) as client, pytest.raises(UncertainSubmissionError) as info:
         client.jobs.create_job(backend_id="aws.sim.sv1", shots=10, input="x", client_token="abc")
     assert info.value.client_token == "qhub-providers-token:abc"
-    assert len(hub.requests) == 1
+    # One submission, then the (failed) look-up by the token: never a second POST.
+    assert [r.method for r in hub.requests] == ["POST", "GET"]
+
+
+def test_create_job_5xx_on_the_last_attempt_returns_the_job_stored_anyway(
+    hub: ScriptedHub, clock: FakeClock
+) -> None:
+    found = {"content": [{"id": "j-5", "type": "JOB"}], "page": 0, "size": 1, "total_elements": 1}
+    hub.add(Answer(502), Answer(200, found), Answer(200, {**JOB, "id": "j-5"}))
+    with client_for(hub, clock, max_retries=0) as client:
+        job = client.jobs.create_job(backend_id="aws.sim.sv1", shots=10, input="OPENQASM 3;")
+    assert job.id == "j-5"
+    assert [r.method for r in hub.requests] == ["POST", "GET", "GET"]
+
+
+def test_create_job_5xx_on_the_last_attempt_raises_it_when_nothing_was_stored(
+    hub: ScriptedHub, clock: FakeClock
+) -> None:
+    empty = {"content": [], "page": 0, "size": 1, "total_elements": 0, "total_pages": 0}
+    hub.add(Answer(503, {"detail": "overloaded"}), Answer(200, empty))
+    with client_for(hub, clock, max_retries=0) as client, pytest.raises(ServiceUnavailableError):
+        client.jobs.create_job(backend_id="aws.sim.sv1", shots=10, input="OPENQASM 3;")
+    assert [r.method for r in hub.requests] == ["POST", "GET"]
 
 
 def test_create_session_is_not_retried_after_ambiguous_failures(hub: ScriptedHub, clock: FakeClock) -> None:
