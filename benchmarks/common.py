@@ -258,6 +258,15 @@ class HubProcess:
 # --------------------------------------------------------------------------------------------- results
 
 
+@dataclass(frozen=True)
+class Target:
+    """One target of issue 8 and how this run fared against it."""
+
+    target: str
+    measured: str
+    met: bool
+
+
 @dataclass
 class BenchResult:
     """The figures of one benchmark: a table for people, every number for machines.
@@ -274,6 +283,12 @@ class BenchResult:
     chart: dict[str, float] = field(default_factory=dict)
     chart_label: str = "ratio to baseline"
     notes: list[str] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    """The targets of issue 8 this benchmark checks, each met or missed in this run."""
+
+    def check(self, target: str, measured: str, met: bool) -> None:
+        """Record whether a target was met, with the figure it was judged on."""
+        self.targets.append(Target(target=target, measured=measured, met=bool(met)))
 
     def markdown(self) -> str:
         """The result as a Markdown section: heading, table, notes."""
@@ -281,6 +296,11 @@ class BenchResult:
         lines.append("| " + " | ".join(self.columns) + " |")
         lines.append("|" + "|".join("---" for _ in self.columns) + "|")
         lines.extend("| " + " | ".join(row) + " |" for row in self.rows)
+        if self.targets:
+            lines += ["", "| target | measured | |", "|---|---|---|"]
+            lines.extend(
+                f"| {t.target} | {t.measured} | {'met' if t.met else '**missed**'} |" for t in self.targets
+            )
         if self.notes:
             lines.append("")
             lines.extend(f"- {note}" for note in self.notes)
@@ -297,6 +317,9 @@ def environment(quick: bool) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         # How busy the machine was: figures taken beside other work drift, ratios less so.
         "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "load_average_1_5_15min": [round(x, 2) for x in os.getloadavg()]
+        if hasattr(os, "getloadavg")
+        else None,
         "quick": quick,
         "taken_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

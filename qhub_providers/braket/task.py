@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
+from collections import Counter
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+import numpy as np
 from braket.tasks import QuantumTask
 
 from qhub_providers._connect import connect
@@ -239,25 +242,10 @@ class HubQuantumTask(QuantumTask):
         return None
 
     def _download_result(self) -> TaskResult:
-        from braket.schema_common import BraketSchemaBase
-        from braket.task_result import AnalogHamiltonianSimulationTaskResult, GateModelTaskResult
-        from braket.tasks import AnalogHamiltonianSimulationQuantumTaskResult, GateModelQuantumTaskResult
-
         document = self._client.jobs.get_job_result(self._id)
         if not isinstance(document, dict):
             raise RuntimeError(f"The Hub returned no Braket result document for task {self._id}.")
-        parsed = BraketSchemaBase.parse_raw_schema(json.dumps(document))
-        if isinstance(parsed, GateModelTaskResult):
-            # Exact result types arrive as JSON ([re, im] pairs, lists); Braket wants complex numbers, arrays.
-            GateModelQuantumTaskResult.cast_result_types(parsed)
-            result: TaskResult = GateModelQuantumTaskResult.from_object(parsed)
-            return result
-        if isinstance(parsed, AnalogHamiltonianSimulationTaskResult):
-            analog: TaskResult = AnalogHamiltonianSimulationQuantumTaskResult.from_object(parsed)
-            return analog
-        raise RuntimeError(
-            f"Task {self._id} returned a {type(parsed).__name__}, which this Braket face does not read."
-        )
+        return braket_result(document, task_id=self._id)
 
     def _reason_for(self, status: str) -> str | None:
         """Why a job that ended without a result has none (cached: a final status never changes)."""
@@ -336,3 +324,180 @@ class HubQuantumTask(QuantumTask):
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         return loop
+
+
+# -- turning a result document into Braket's result object ----------------------------------------------
+
+_GATE_MODEL_SCHEMA = "braket.task_result.gate_model_task_result"
+
+
+def braket_result(document: dict[str, Any], *, task_id: str = "") -> TaskResult:
+    """The Braket result object of a Hub result document (the parsed JSON of ``jobs/{id}/result``).
+
+    Sampled gate-model results take a fast path (see :func:`_sampled_gate_model_result`); everything else,
+    and any document the fast path is not sure about, goes through Braket's own parsing, which also gives
+    Braket's own validation errors.
+    """
+    fast = _sampled_gate_model_result(document)
+    if fast is not None:
+        return fast
+
+    from braket.schema_common import BraketSchemaBase
+    from braket.task_result import AnalogHamiltonianSimulationTaskResult, GateModelTaskResult
+    from braket.tasks import AnalogHamiltonianSimulationQuantumTaskResult, GateModelQuantumTaskResult
+
+    parsed = BraketSchemaBase.parse_raw_schema(json.dumps(document))
+    if isinstance(parsed, GateModelTaskResult):
+        # Exact result types arrive as JSON ([re, im] pairs, lists); Braket wants complex numbers, arrays.
+        GateModelQuantumTaskResult.cast_result_types(parsed)
+        result: TaskResult = GateModelQuantumTaskResult.from_object(parsed)
+        return result
+    if isinstance(parsed, AnalogHamiltonianSimulationTaskResult):
+        analog: TaskResult = AnalogHamiltonianSimulationQuantumTaskResult.from_object(parsed)
+        return analog
+    raise RuntimeError(
+        f"Task {task_id} returned a {type(parsed).__name__}, which this Braket face does not read."
+    )
+
+
+def _sampled_gate_model_result(document: dict[str, Any]) -> TaskResult | None:
+    """A ``GateModelQuantumTaskResult`` built with NumPy from a document with per-shot measurements.
+
+    Braket validates every shot of ``measurements`` as a pydantic list of constrained integers and counts
+    them by joining one string per shot: about 8 s for a million shots. Here the shots become one integer
+    array at once, are checked to be a 2-D array of 0s and 1s, and are counted per distinct row. The object
+    is the one Braket builds: ``measurements`` an ``int`` array, ``measurement_counts`` a ``Counter`` keyed
+    by big-endian bit strings in order of first occurrence, ``measurement_probabilities`` count / shots,
+    result types computed from the measurements by Braket itself. Returns None (Braket's path then runs)
+    for anything else: no per-shot measurements, zero shots, or shots that are not a clean 0/1 matrix.
+    """
+    header = document.get("braketSchemaHeader")
+    rows = document.get("measurements")
+    if (
+        not isinstance(header, dict)
+        or header.get("name") != _GATE_MODEL_SCHEMA
+        or header.get("version") != "1"
+        or not isinstance(rows, list)
+        or not rows
+    ):
+        return None
+    measurements = _measurement_matrix(rows)
+    if measurements is None:
+        return None
+
+    from braket.schema_common import BraketSchemaBase
+    from braket.task_result import GateModelTaskResult, ResultTypeValue
+    from braket.tasks import GateModelQuantumTaskResult
+
+    calculate = getattr(GateModelQuantumTaskResult, "_calculate_result_types", None)
+    # Everything but the shots is small: Braket's own parser validates it as usual.
+    rest = {key: value for key, value in document.items() if key != "measurements"}
+    parsed = BraketSchemaBase.parse_raw_schema(json.dumps(rest))
+    if (
+        calculate is None
+        or not isinstance(parsed, GateModelTaskResult)
+        or parsed.taskMetadata.shots <= 0
+        or parsed.additionalMetadata is None
+    ):
+        return None
+    GateModelQuantumTaskResult.cast_result_types(parsed)
+
+    counts = _measurement_counts(measurements)
+    shots = measurements.shape[0]
+    probabilities = {key: count / shots for key, count in counts.items()}
+    measured_qubits = parsed.measuredQubits
+    # The same choice Braket makes: result types given as values are kept, given as bare specifications
+    # (OpenQASM programs) or left to the program (JAQCD) they are computed from the measurements.
+    if parsed.resultTypes:
+        if isinstance(parsed.resultTypes[0], ResultTypeValue):
+            result_types = parsed.resultTypes
+        else:
+            specs = json.dumps({"results": [spec.dict() for spec in parsed.resultTypes]})
+            result_types = calculate(specs, measurements, measured_qubits)
+    else:
+        if parsed.additionalMetadata.action is None:
+            return None
+        result_types = calculate(parsed.additionalMetadata.action.json(), measurements, measured_qubits)
+    result: TaskResult = GateModelQuantumTaskResult(
+        task_metadata=parsed.taskMetadata,
+        additional_metadata=parsed.additionalMetadata,
+        result_types=result_types,
+        values=[rt.value for rt in result_types],
+        measurements=measurements,
+        measured_qubits=measured_qubits,
+        measurement_counts=counts,
+        measurement_probabilities=probabilities,
+        measurements_copied_from_device=True,
+        measurement_counts_copied_from_device=False,
+        measurement_probabilities_copied_from_device=False,
+        outputs=parsed.outputs,
+    )
+    return result
+
+
+def _measurement_matrix(rows: list[Any]) -> np.ndarray[Any, Any] | None:
+    """The shots as an ``int`` array (one row a shot, one column a measured qubit), or None unless every
+    row has the same non-zero length and holds only the integers 0 and 1.
+
+    The rows come from JSON, so anything with a length is a list, a string or an object; ``bytes()`` takes
+    only integers (and refuses the characters and keys of the other two), in C and several times faster
+    than NumPy walking the nested lists. Whatever it refuses is left to Braket's own validation.
+    """
+    try:
+        widths = set(map(len, rows))
+        if len(widths) != 1:
+            return None  # ragged rows: Braket refuses them
+        width = widths.pop()
+        flat = bytes(itertools.chain.from_iterable(rows))
+    except (TypeError, ValueError):
+        return None
+    if width == 0 or len(flat) != len(rows) * width:
+        return None
+    matrix = np.frombuffer(flat, dtype=np.uint8).reshape(len(rows), width)
+    if matrix.max() > 1:
+        return None
+    # Braket's own measurements are a platform ``int`` array; keep that dtype for code that relies on it.
+    return matrix.astype(int)
+
+
+def _measurement_counts(measurements: np.ndarray[Any, Any]) -> Counter[str]:
+    """How often each row occurs, keyed by the row's bits as a string, in order of first occurrence (the
+    order Braket's own ``Counter`` has)."""
+    shots, width = measurements.shape
+    bits = measurements.astype(np.uint8)
+    if width <= 63:
+        # One integer per shot, first qubit in the highest bit; distinct integers are distinct rows.
+        codes = np.zeros(shots, dtype=np.int64)
+        for column in range(width):
+            codes <<= 1
+            codes |= bits[:, column]
+        if width <= 20:
+            # Few possible outcomes: one linear counting pass.
+            per_code = np.bincount(codes, minlength=1 << width)
+            distinct = np.flatnonzero(per_code)
+            tally = per_code[distinct]
+        else:
+            distinct, tally = np.unique(codes, return_counts=True)
+        first = _first_occurrences(codes, len(distinct))
+    else:
+        _, first, tally = np.unique(bits, axis=0, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    first, tally = first[order], tally[order]
+    # The keys are made only for distinct rows: bits plus ord("0") are ASCII digits.
+    text = (bits[first] + ord("0")).tobytes().decode("ascii")
+    keys = [text[i * width : (i + 1) * width] for i in range(len(first))]
+    return Counter(dict(zip(keys, tally.tolist(), strict=True)))
+
+
+def _first_occurrences(codes: np.ndarray[Any, Any], distinct: int) -> np.ndarray[Any, Any]:
+    """The index of the first occurrence of each distinct value of ``codes``, in sorted value order.
+
+    Outcomes nearly always all show up within the first few shots, so growing prefixes are searched
+    before (at worst) the whole array: most results need one small sort instead of a million-entry one.
+    """
+    size = 1024
+    while True:
+        values, first = np.unique(codes[:size], return_index=True)
+        if len(values) == distinct or size >= len(codes):
+            return first
+        size *= 8
