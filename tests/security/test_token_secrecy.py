@@ -129,11 +129,14 @@ def test_error_answers_and_their_tracebacks_hold_no_token(
         )
         hub.set_faults(rate=0.9, kinds=["error"], max_faults=1, seed=3)
         errors.append(_expect(ApiError, client.jobs.search_jobs))
-        hub.set_faults(rate=0.9, kinds=["drop_after"], max_faults=1, seed=3)
+        # A submission held up past its read timeout: the look-up by token cannot find it yet.
+        hub.set_faults(rate=0.9, kinds=["slow"], slow_seconds=1.0, max_faults=1, seed=3)
         errors.append(
             _expect(
                 UncertainSubmissionError,
-                lambda: client.jobs.create_job(backend_id="aws.sim.sv1", shots=1, input=BELL),
+                lambda: client.jobs.create_job(
+                    backend_id="aws.sim.sv1", shots=1, input=BELL, request_options={"timeout": 0.2}
+                ),
             )
         )
         hub.set_faults(rate=0.9, kinds=["slow"], slow_seconds=1.0, max_faults=1, seed=3)
