@@ -12,7 +12,8 @@ The rules, in one place:
   timeout is the exception: the Hub may still be storing the job, so not finding it yet proves nothing;
   the client raises :class:`~qhub_providers.api.errors.UncertainSubmissionTimeout` (with the tag) instead
   of sending it again. When the last allowed attempt fails ambiguously, the client still looks the job up
-  once before raising, so an error never hides a job that was stored. If the job was found but its record cannot be read back, the client raises
+  once before raising, so an error never hides a job that was stored. If the job was found but its
+  record cannot be read back, the client raises
   :class:`~qhub_providers.api.errors.UncertainSubmissionError` too, never an error that would read as
   "nothing was created".
 * **A result stream** cut before its first byte reached the caller is opened again (within the retries);
