@@ -29,6 +29,8 @@ FORCEABLE = frozenset({"ABORTED", "DETACHED", "FAILED", "CANCELLED", "UNKNOWN", 
 DEFAULT_SESSION_TTL = 8 * 3600
 MAX_SESSION_TTL = 24 * 3600
 MAX_PAGE_SIZE = 1000
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of a stored body: answers nest it further, and their JSON encoder stops at 255 levels."""
 
 JOB_FIELDS = (
     "id",
@@ -338,6 +340,7 @@ class HubService:
     def create_job(self, caller: Caller, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise bad_request("the body must be a JSON object")
+        _check_depth(body)
         backend_id = body.get("backend_id")
         if not isinstance(backend_id, str) or not backend_id:
             raise bad_request("backend_id is required (a string)")
@@ -548,6 +551,7 @@ class HubService:
     def create_session(self, caller: Caller, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise bad_request("the body must be a JSON object")
+        _check_depth(body)
         backend_id = body.get("backend_id")
         if not isinstance(backend_id, str) or not backend_id:
             raise bad_request("backend_id is required (a string)")
@@ -764,6 +768,18 @@ class HubService:
                 }
             ]
         }
+
+
+def _check_depth(body: Any) -> None:
+    """Refuse a body nested deeper than :data:`MAX_JSON_DEPTH`: stored, it would make every answer that
+    shows it (the job, listings, workloads) fail to serialise."""
+    pending = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        if children and depth > MAX_JSON_DEPTH:
+            raise bad_request(f"the body is nested deeper than {MAX_JSON_DEPTH} levels")
+        pending.extend((child, depth + 1) for child in children)
 
 
 def _tags(value: Any) -> list[str]:

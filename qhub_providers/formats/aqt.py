@@ -27,15 +27,19 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from qiskit.circuit import ControlFlowOp
 
+from qhub_providers.formats._bits import clbit_sources, marginal, remap
 from qhub_providers.formats.base import (
     BackendFacts,
     ClassicalLayout,
     EncodedJob,
     ExperimentSamples,
     FormatError,
+    check_fits,
+    check_unitary_step,
+    finite_angle,
     layout_of,
+    layout_pairs,
 )
 
 if TYPE_CHECKING:
@@ -133,7 +137,7 @@ def decode(
         where = f"{INPUT_FORMAT} result[{index}]" if isinstance(result, list) else f"{INPUT_FORMAT} result"
         if not isinstance(entry, Mapping):
             raise FormatError(f"{where} must be an object with counts and memory")
-        samples.append(_decode_entry(entry, _sources(layout), layout, where))
+        samples.append(_decode_entry(entry, clbit_sources(layout), layout, where))
     return samples
 
 
@@ -141,17 +145,7 @@ def decode(
 
 
 def _circuit_entry(circuit: QuantumCircuit, backend: BackendFacts, shots: int) -> dict[str, Any]:
-    if circuit.parameters:
-        unbound = ", ".join(sorted(p.name for p in circuit.parameters))
-        raise FormatError(
-            f"circuit '{circuit.name}' has unbound parameters ({unbound}); bind them with "
-            "circuit.assign_parameters(...) before running"
-        )
-    if backend.num_qubits and circuit.num_qubits > backend.num_qubits:
-        raise FormatError(
-            f"circuit '{circuit.name}' uses {circuit.num_qubits} qubits but {backend.backend_id} has "
-            f"{backend.num_qubits}"
-        )
+    check_fits(circuit, backend)
     qubit_index = {bit: index for index, bit in enumerate(circuit.qubits)}
     operations: list[dict[str, Any]] = []
     measured: set[int] = set()
@@ -165,15 +159,7 @@ def _circuit_entry(circuit: QuantumCircuit, backend: BackendFacts, shots: int) -
             continue
         if name in _NO_OPS:
             continue
-        if isinstance(operation, ControlFlowOp):
-            raise FormatError(f"{where}: AQT circuits have no classical control flow")
-        touched = measured.intersection(qubits)
-        if touched:
-            raise FormatError(
-                f"{where} acts on qubit {min(touched)} after it was measured: AQT measures every qubit "
-                "once, at the end, so mid-circuit measurement is not possible; move the measurements "
-                "to the end"
-            )
+        check_unitary_step(operation, qubits, measured, where, "AQT")
         operations.extend(_operations(name, operation.params, qubits, where))
     operations.append({"operation": "MEASURE"})
     return {"repetitions": shots, "number_of_qubits": circuit.num_qubits, "quantum_circuit": operations}
@@ -218,13 +204,7 @@ def _rxx(first: int, second: int, theta: float) -> list[dict[str, Any]]:
 
 def _units(value: Any, where: str) -> float:
     """An angle in radians as units of pi."""
-    try:
-        angle = float(value)
-    except (TypeError, ValueError) as error:
-        raise FormatError(f"{where}: the angle {value!r} is not a number; bind all parameters") from error
-    if not math.isfinite(angle):
-        raise FormatError(f"{where}: the angle {angle!r} is not finite")
-    return angle / math.pi
+    return finite_angle(value, where) / math.pi
 
 
 def _wrap(value: float, period: float, low: float) -> float:
@@ -277,41 +257,12 @@ def _layout_record(item: Any, where: str) -> ClassicalLayout:
         raise FormatError(f"{where} must be an object with a string 'name'")
     return ClassicalLayout(
         name=item["name"],
-        creg_sizes=tuple(_pairs(item.get("cregs"), str, f"{where}.cregs")),
-        measured=tuple(_pairs(item.get("measured"), int, f"{where}.measured")),
+        creg_sizes=tuple(layout_pairs(item.get("cregs"), str, f"{where}.cregs")),
+        measured=tuple(layout_pairs(item.get("measured"), int, f"{where}.measured")),
     )
 
 
-def _pairs(value: Any, first: type, where: str) -> list[tuple[Any, int]]:
-    """``[[a, n], ...]`` with ``a`` of type ``first`` and ``n`` an integer, as tuples."""
-    if not isinstance(value, list):
-        raise FormatError(f"{where} must be a list of pairs")
-    pairs: list[tuple[Any, int]] = []
-    for pair in value:
-        if (
-            not isinstance(pair, list)
-            or len(pair) != 2
-            or not isinstance(pair[0], first)
-            or isinstance(pair[0], bool)
-            or not isinstance(pair[1], int)
-            or isinstance(pair[1], bool)
-        ):
-            raise FormatError(f"{where} holds a malformed pair: {pair!r}")
-        pairs.append((pair[0], pair[1]))
-    return pairs
-
-
 # -- decoding ---------------------------------------------------------------------------------------
-
-
-def _sources(layout: ClassicalLayout) -> list[tuple[int, int]]:
-    """``(clbit, qubit)`` for every clbit a measurement writes: the last write wins."""
-    source: dict[int, int] = {}
-    for qubit, clbit in layout.measured:
-        if not 0 <= clbit < layout.memory_slots:
-            raise FormatError(f"layout of '{layout.name}' measures into clbit {clbit} it does not have")
-        source[clbit] = qubit
-    return sorted(source.items())
 
 
 def _decode_entry(
@@ -343,14 +294,6 @@ def _total(counts: Mapping[str, Any], where: str) -> int:
     return sum(tallies)
 
 
-def _remap(state: int, sources: list[tuple[int, int]]) -> int:
-    """The clbit value of an all-qubit outcome (qubit ``q`` = bit ``q``)."""
-    value = 0
-    for clbit, qubit in sources:
-        value |= ((state >> qubit) & 1) << clbit
-    return value
-
-
 def _memory_values(memory: list[Any], sources: list[tuple[int, int]], where: str) -> list[int]:
     # A shot list is long but has few distinct words (at most 2^qubits): convert each word once.
     try:
@@ -362,7 +305,7 @@ def _memory_values(memory: list[Any], sources: list[tuple[int, int]], where: str
         if not isinstance(word, str) or not word.startswith("0x"):
             raise FormatError(f"{where}.memory entries must be hex strings like '0x5', got {word!r}")
         try:
-            table[word] = _remap(int(word, 16), sources)
+            table[word] = remap(int(word, 16), sources)
         except ValueError as error:
             raise FormatError(f"{where}.memory entry {word!r} is not a hex number") from error
     return [table[word] for word in memory]
@@ -380,20 +323,16 @@ def _counts_values(
     width = len(keys[0])
     if any(len(k) != width for k in keys):
         raise FormatError(f"{where}.counts keys must all be {width} bits wide (one per qubit)")
-    tally: dict[int, int] = {}
     if layout.memory_slots <= 64 and width <= 64:
-        bits = np.frombuffer("".join(keys).encode("ascii"), dtype=np.uint8).reshape(len(keys), width)
-        values = np.zeros(len(keys), dtype=np.uint64)
-        for clbit, qubit in sources:
-            if qubit < width:  # qubit 0 is the rightmost character
-                values |= (bits[:, width - 1 - qubit] - np.uint8(ord("0"))).astype(np.uint64) << np.uint64(
-                    clbit
-                )
-        weights = np.asarray(list(counts.values()), dtype=np.int64)
-        unique, inverse = np.unique(values, return_inverse=True)
-        sums = np.bincount(inverse.ravel(), weights=weights, minlength=len(unique))
-        return {int(v): int(n) for v, n in zip(unique.tolist(), sums.tolist(), strict=True) if n}
+        raw = np.frombuffer("".join(keys).encode("ascii"), dtype=np.uint8).reshape(len(keys), width)
+        bits = (raw - np.uint8(ord("0"))).astype(np.uint64)
+        states = np.zeros(len(keys), dtype=np.uint64)
+        for qubit in range(width):  # qubit 0 is the rightmost character
+            states |= bits[:, width - 1 - qubit] << np.uint64(qubit)
+        weights = np.asarray(list(counts.values()), dtype=np.float64)
+        return {v: round(n) for v, n in marginal(states, weights, sources).items() if n}
+    tally: dict[int, int] = {}
     for key, count in counts.items():
-        outcome = _remap(int(key, 2), sources)
+        outcome = remap(int(key, 2), sources)
         tally[outcome] = tally.get(outcome, 0) + count
     return {v: n for v, n in tally.items() if n}

@@ -19,7 +19,9 @@ clbit ``i`` being bit ``i`` (Qiskit's little-endian order). One converter
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,3 +136,96 @@ def layout_of(circuit: Any) -> ClassicalLayout:
         metadata=dict(circuit.metadata or {}),
         measured=tuple(measured),
     )
+
+
+def without_metadata(layout: ClassicalLayout) -> ClassicalLayout:
+    """``layout`` without its circuit metadata (what formats that cannot store metadata read back)."""
+    return ClassicalLayout(name=layout.name, creg_sizes=layout.creg_sizes, measured=layout.measured)
+
+
+def finite_angle(value: Any, where: str) -> float:
+    """A gate parameter as a finite float; unbound parameters and NaN or infinite angles are refused."""
+    try:
+        angle = float(value)
+    except (TypeError, ValueError) as error:
+        raise FormatError(f"{where}: the angle {value!r} is not a number; bind all parameters") from error
+    if not math.isfinite(angle):
+        raise FormatError(f"{where}: the angle {angle!r} is not finite")
+    return angle
+
+
+def layout_pairs(value: Any, first: type, where: str) -> list[tuple[Any, int]]:
+    """A stored ``[[a, n], ...]`` (registers, measurements) with ``a`` of type ``first`` and ``n`` an
+    integer, as tuples; anything else is a :class:`FormatError` naming ``where``."""
+    if not isinstance(value, list):
+        raise FormatError(f"{where} must be a list of pairs")
+    pairs: list[tuple[Any, int]] = []
+    for pair in value:
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not isinstance(pair[0], first)
+            or isinstance(pair[0], bool)
+            or not isinstance(pair[1], int)
+            or isinstance(pair[1], bool)
+        ):
+            raise FormatError(f"{where} holds a malformed pair: {pair!r}")
+        pairs.append((pair[0], pair[1]))
+    return pairs
+
+
+def programs_of(job_input: Any, input_format: str) -> list[str]:
+    """The program texts of a stored OpenQASM input: a bare string, ``{"qasm": "<program>"}`` or
+    ``{"qasm": [...]}`` (and the ``{"value": "<program>"}`` wrapper older generated clients sent)."""
+    value = job_input
+    if isinstance(value, Mapping) and "qasm" not in value and isinstance(value.get("value"), str):
+        value = value["value"]
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        qasm = value.get("qasm")
+        if isinstance(qasm, str):
+            return [qasm]
+        if isinstance(qasm, list) and qasm and all(isinstance(p, str) for p in qasm):
+            return list(qasm)
+    raise FormatError(
+        f'{input_format} input must be a program string, {{"qasm": "<program>"}} or {{"qasm": [...]}}, '
+        f"not {type(job_input).__name__}"
+    )
+
+
+def check_fits(
+    circuit: Any, backend: BackendFacts, label: str | None = None, *, width: int | None = None
+) -> None:
+    """Refuse a circuit that has unbound parameters or more qubits than the backend (``width`` when the
+    format counts usable qubits differently); ``label`` names the circuit in the message."""
+    label = label or f"circuit '{circuit.name}'"
+    if circuit.parameters:
+        names = ", ".join(sorted(p.name for p in circuit.parameters))
+        raise FormatError(
+            f"{label} has unbound parameters ({names}); bind them with circuit.assign_parameters(...) "
+            "before running"
+        )
+    available = backend.num_qubits if width is None else width
+    if circuit.num_qubits > available and (available > 0 or width is not None):
+        raise FormatError(
+            f"{label} uses {circuit.num_qubits} qubits but {backend.backend_id} has {available}; "
+            "transpile(circuit, backend) first"
+        )
+
+
+def check_unitary_step(
+    operation: Any, qubits: list[int], measured: set[int], where: str, provider: str
+) -> None:
+    """Refuse what providers that measure every qubit once, at the end (IonQ, AQT), cannot run: classical
+    control flow, or a gate on a qubit after its measurement."""
+    from qiskit.circuit import ControlFlowOp
+
+    if isinstance(operation, ControlFlowOp):
+        raise FormatError(f"{where}: {provider} circuits have no classical control flow")
+    touched = measured.intersection(qubits)
+    if touched:
+        raise FormatError(
+            f"{where} acts on qubit {min(touched)} after it was measured: {provider} measures every qubit "
+            "once, at the end, so mid-circuit measurement is not possible; move the measurements to the end"
+        )

@@ -45,7 +45,10 @@ from qhub_providers.formats.base import (
     EncodedJob,
     ExperimentSamples,
     FormatError,
+    check_fits,
     layout_of,
+    programs_of,
+    without_metadata,
 )
 
 __all__ = ["BRAKET_GATE_NAMES", "INPUT_FORMAT", "decode", "encode", "layouts"]
@@ -164,7 +167,7 @@ def encode(
             circuit, layout, backend, device, label, verbatim=bool(verbatim), physical=physical
         )
         # The stored program is all a retrieved job has; make sure it reads back as this circuit's layout.
-        if _without_metadata(_read_layout(program, index)) != _without_metadata(layout):
+        if without_metadata(_read_layout(program, index)) != without_metadata(layout):
             raise FormatError(f"{label}: its classical layout cannot be written faithfully in {INPUT_FORMAT}")
         programs.append(program)
         encoded_layouts.append(layout)
@@ -220,10 +223,6 @@ def _lowered(names: Any) -> frozenset[str] | None:
     return frozenset(str(name).lower() for name in names)
 
 
-def _without_metadata(layout: ClassicalLayout) -> ClassicalLayout:
-    return ClassicalLayout(name=layout.name, creg_sizes=layout.creg_sizes, measured=layout.measured)
-
-
 def _bit_register_name(creg_sizes: Sequence[tuple[str, int]]) -> str:
     """The one ``bit`` register: the circuit's own when it has a single usable one, else ``c``."""
     if len(creg_sizes) == 1 and _IDENTIFIER.match(creg_sizes[0][0]) and creg_sizes[0][0] not in _RESERVED:
@@ -260,16 +259,7 @@ def _write_program(
 ) -> str:
     if circuit.num_qubits == 0:
         raise FormatError(f"{label} has no qubits")
-    if circuit.num_qubits > backend.num_qubits > 0:
-        raise FormatError(
-            f"{label} uses {circuit.num_qubits} qubits but {backend.backend_id} has {backend.num_qubits}; "
-            "transpile(circuit, backend) first"
-        )
-    if circuit.parameters:
-        names = ", ".join(sorted(p.name for p in circuit.parameters))
-        raise FormatError(
-            f"{label} has unbound parameters ({names}); bind them first: circuit.assign_parameters({{...}})"
-        )
+    check_fits(circuit, backend, label)
     _check_clbit_order(circuit, label)
 
     def qubit(index: int) -> str:
@@ -460,27 +450,8 @@ class _GateWriter:
 
 def layouts(job_input: Any, input_params: Mapping[str, Any] | None = None) -> list[ClassicalLayout]:
     """The classical layout of every program of a stored ``BRAKET_OPEN_QASM_V3`` input (metadata empty)."""
-    programs = _programs_of(job_input)
+    programs = programs_of(job_input, INPUT_FORMAT)
     return [_read_layout(program, index) for index, program in enumerate(programs)]
-
-
-def _programs_of(job_input: Any) -> list[str]:
-    value = job_input
-    # Older generated clients wrapped a bare string input as {"value": "<program>"}.
-    if isinstance(value, Mapping) and "qasm" not in value and isinstance(value.get("value"), str):
-        value = value["value"]
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Mapping):
-        qasm = value.get("qasm")
-        if isinstance(qasm, str):
-            return [qasm]
-        if isinstance(qasm, list) and qasm and all(isinstance(p, str) for p in qasm):
-            return list(qasm)
-    raise FormatError(
-        f'{INPUT_FORMAT} input must be a program string, {{"qasm": "<program>"}} or {{"qasm": [...]}}, '
-        f"not {type(job_input).__name__}"
-    )
 
 
 def _read_layout(program: str, index: int) -> ClassicalLayout:

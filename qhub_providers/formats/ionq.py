@@ -22,21 +22,24 @@ circuit's clbits. A result with ``counts`` in the same keying (a QPU's shot tall
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from qiskit.circuit import ControlFlowOp
 
+from qhub_providers.formats._bits import clbit_sources, marginal
 from qhub_providers.formats.base import (
     BackendFacts,
     ClassicalLayout,
     EncodedJob,
     ExperimentSamples,
     FormatError,
+    check_fits,
+    check_unitary_step,
+    finite_angle,
     layout_of,
+    layout_pairs,
 )
 
 if TYPE_CHECKING:
@@ -84,7 +87,7 @@ def encode(
     if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
         raise FormatError(f"shots must be a positive integer, got {shots!r}")
     (circuit,) = circuits
-    _check_fits(circuit, backend)
+    check_fits(circuit, backend)
     gates, final = _translate(circuit)
     layout = layout_of(circuit)
 
@@ -121,7 +124,7 @@ def layouts(job_input: Any, input_params: Mapping[str, Any] | None) -> list[Clas
     name = "circuit"
     meas_map = params.get("meas_map")
     if meas_map is not None:
-        qubits = _json_int_list(meas_map, "input_params.meas_map")
+        qubits = _json_int_list(meas_map, f"{INPUT_FORMAT} input_params.meas_map")
         return [_flat_layout(name, [(q, c) for c, q in enumerate(qubits)])]
     width = job_input.get("qubits")
     if isinstance(width, bool) or not isinstance(width, int) or width < 0:
@@ -144,35 +147,21 @@ def decode(
         body = body[0]
     if not isinstance(body, Mapping):
         raise FormatError(f"{INPUT_FORMAT} result must be a JSON object, got {type(result).__name__}")
-    sources = _clbit_sources(layouts[0])
+    sources = clbit_sources(layouts[0])
     counts = body.get("counts")
     if counts is not None:
         states, weights = _histogram_arrays(counts, "counts", integral=True)
-        tally = _marginal(states, weights, sources)
+        tally = marginal(states, weights, sources)
         values = {value: round(weight) for value, weight in tally.items() if weight}
         return [ExperimentSamples(shots=sum(values.values()), counts=values)]
     histogram = body.get("histogram")
     if histogram is None:
         raise FormatError(f"{INPUT_FORMAT} result has no 'histogram' (keys: {sorted(map(str, body))[:8]})")
     states, weights = _histogram_arrays(histogram, "histogram", integral=False)
-    return [ExperimentSamples(shots=shots, probabilities=_marginal(states, weights, sources))]
+    return [ExperimentSamples(shots=shots, probabilities=marginal(states, weights, sources))]
 
 
 # -- encoding ---------------------------------------------------------------------------------------
-
-
-def _check_fits(circuit: QuantumCircuit, backend: BackendFacts) -> None:
-    if circuit.parameters:
-        names = ", ".join(sorted(p.name for p in circuit.parameters))
-        raise FormatError(
-            f"circuit '{circuit.name}' has unbound parameters ({names}); bind them with "
-            "circuit.assign_parameters(...) before running"
-        )
-    if backend.num_qubits and circuit.num_qubits > backend.num_qubits:
-        raise FormatError(
-            f"circuit '{circuit.name}' uses {circuit.num_qubits} qubits but {backend.backend_id} has "
-            f"{backend.num_qubits}"
-        )
 
 
 def _translate(circuit: QuantumCircuit) -> tuple[list[dict[str, Any]], dict[int, int]]:
@@ -193,15 +182,7 @@ def _translate(circuit: QuantumCircuit) -> tuple[list[dict[str, Any]], dict[int,
             continue
         if name in _NO_OPS:
             continue
-        if isinstance(operation, ControlFlowOp):
-            raise FormatError(f"{where}: IonQ circuits have no classical control flow")
-        touched = measured.intersection(qubits)
-        if touched:
-            raise FormatError(
-                f"{where} acts on qubit {min(touched)} after it was measured: IonQ measures every qubit "
-                "once, at the end, so mid-circuit measurement is not possible; move the measurements "
-                "to the end"
-            )
+        check_unitary_step(operation, qubits, measured, where, "IonQ")
         gates.append(_gate_item(name, operation.params, qubits, where))
     return gates, final
 
@@ -210,27 +191,17 @@ def _gate_item(name: str, params: Sequence[Any], qubits: list[int], where: str) 
     if name in _ONE_QUBIT:
         return {"gate": _ONE_QUBIT[name], "targets": qubits}
     if name in _ROTATIONS:
-        return {"gate": _ROTATIONS[name], "targets": qubits, "rotation": _angle(params[0], where)}
+        return {"gate": _ROTATIONS[name], "targets": qubits, "rotation": finite_angle(params[0], where)}
     if name == "cx":
         return {"gate": "cnot", "controls": qubits[:1], "targets": qubits[1:]}
     if name == "swap":
         return {"gate": "swap", "targets": qubits}
     if name in _PAIR_ROTATIONS:
-        return {"gate": _PAIR_ROTATIONS[name], "targets": qubits, "rotation": _angle(params[0], where)}
+        return {"gate": _PAIR_ROTATIONS[name], "targets": qubits, "rotation": finite_angle(params[0], where)}
     raise FormatError(
         f"{where}: gate '{name}' is not in IonQ's QIS gate set ({', '.join(_SUPPORTED)}); "
         "transpile(circuit, backend) first"
     )
-
-
-def _angle(value: Any, where: str) -> float:
-    try:
-        angle = float(value)
-    except (TypeError, ValueError) as error:
-        raise FormatError(f"{where}: the angle {value!r} is not a number; bind all parameters") from error
-    if not math.isfinite(angle):
-        raise FormatError(f"{where}: the angle {angle!r} is not finite")
-    return angle
 
 
 def _registers(layout: ClassicalLayout, final: Mapping[int, int]) -> dict[str, list[int]]:
@@ -256,33 +227,15 @@ def _dump_layout(layout: ClassicalLayout) -> str:
 
 
 def _load_layout(stored: Any) -> ClassicalLayout:
-    where = f"input_params.{_LAYOUT_PARAM}"
+    where = f"{INPUT_FORMAT} input_params.{_LAYOUT_PARAM}"
     record = _json_value(stored, where)
     if not isinstance(record, Mapping) or not isinstance(record.get("name"), str):
         raise FormatError(f"{where} must be a JSON object with a string 'name'")
     return ClassicalLayout(
         name=record["name"],
-        creg_sizes=tuple((name, size) for name, size in _pairs(record.get("cregs"), f"{where}.cregs", str)),
-        measured=tuple(_pairs(record.get("measured"), f"{where}.measured", int)),
+        creg_sizes=tuple(layout_pairs(record.get("cregs"), str, f"{where}.cregs")),
+        measured=tuple(layout_pairs(record.get("measured"), int, f"{where}.measured")),
     )
-
-
-def _pairs(value: Any, where: str, first: type) -> list[tuple[Any, int]]:
-    if not isinstance(value, list):
-        raise FormatError(f"{where} must be a list of pairs")
-    pairs: list[tuple[Any, int]] = []
-    for item in value:
-        if (
-            not isinstance(item, list)
-            or len(item) != 2
-            or not isinstance(item[0], first)
-            or isinstance(item[0], bool)
-            or isinstance(item[1], bool)
-            or not isinstance(item[1], int)
-        ):
-            raise FormatError(f"{where} holds a malformed pair: {item!r}")
-        pairs.append((item[0], item[1]))
-    return pairs
 
 
 def _json_value(value: Any, where: str) -> Any:
@@ -308,16 +261,6 @@ def _flat_layout(name: str, measured: list[tuple[int, int]]) -> ClassicalLayout:
 # -- decoding ---------------------------------------------------------------------------------------
 
 
-def _clbit_sources(layout: ClassicalLayout) -> list[tuple[int, int]]:
-    """``(clbit, qubit)`` for every clbit a measurement writes: the last write wins."""
-    source: dict[int, int] = {}
-    for qubit, clbit in layout.measured:
-        if not 0 <= clbit < layout.memory_slots:
-            raise FormatError(f"layout of '{layout.name}' measures into clbit {clbit} it does not have")
-        source[clbit] = qubit
-    return sorted(source.items())
-
-
 def _histogram_arrays(
     histogram: Any, field: str, *, integral: bool
 ) -> tuple[npt.NDArray[np.uint64] | list[int], npt.NDArray[np.float64]]:
@@ -336,8 +279,11 @@ def _histogram_arrays(
         raise FormatError(f"{where} has a key that is not an integer: {error}") from error
     if isinstance(states, list) and any(state < 0 for state in states):
         raise FormatError(f"{where} keys must be non-negative")
-    weights = np.asarray(list(histogram.values()))
-    if weights.size and weights.dtype.kind not in "iuf":
+    try:
+        weights = np.asarray(list(histogram.values()))
+    except (TypeError, ValueError) as error:  # a list or an object among the values
+        raise FormatError(f"{where} values must be numbers") from error
+    if weights.size and (weights.ndim != 1 or weights.dtype.kind not in "iuf"):
         raise FormatError(f"{where} values must be numbers")
     weights = weights.astype(np.float64)
     if weights.size and (not np.all(np.isfinite(weights)) or weights.min() < 0):
@@ -345,29 +291,3 @@ def _histogram_arrays(
     if integral and np.any(weights != np.round(weights)):
         raise FormatError(f"{where} values must be whole numbers")
     return states, weights
-
-
-def _marginal(
-    states: npt.NDArray[np.uint64] | list[int],
-    weights: npt.NDArray[np.float64],
-    sources: list[tuple[int, int]],
-) -> dict[int, float]:
-    """Sum the weights of all-qubit states by the value of the circuit's clbits."""
-    if len(states) == 0:
-        return {}
-    if isinstance(states, np.ndarray) and all(clbit < 64 for clbit, _ in sources):
-        values = np.zeros(len(states), dtype=np.uint64)
-        for clbit, qubit in sources:
-            if qubit < 64:  # a qubit beyond the widest state reads 0
-                values |= ((states >> np.uint64(qubit)) & np.uint64(1)) << np.uint64(clbit)
-        unique, inverse = np.unique(values, return_inverse=True)
-        sums = np.bincount(inverse.ravel(), weights=weights, minlength=len(unique))
-        return {int(v): float(w) for v, w in zip(unique.tolist(), sums.tolist(), strict=True)}
-    # Too wide for a machine word: Python integers.
-    tally: dict[int, float] = {}
-    for state, weight in zip(states, weights.tolist(), strict=True):
-        value = 0
-        for clbit, qubit in sources:
-            value |= ((int(state) >> qubit) & 1) << clbit
-        tally[value] = tally.get(value, 0.0) + weight
-    return tally

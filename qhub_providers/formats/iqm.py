@@ -36,6 +36,8 @@ from qhub_providers.formats.base import (
     EncodedJob,
     ExperimentSamples,
     FormatError,
+    check_fits,
+    finite_angle,
     layout_of,
 )
 
@@ -220,17 +222,7 @@ def _circuit_item(
     names: list[str],
     couplers: set[frozenset[str]] | None,
 ) -> dict[str, Any]:
-    if circuit.parameters:
-        unbound = ", ".join(sorted(p.name for p in circuit.parameters))
-        raise FormatError(
-            f"circuit '{circuit.name}' has unbound parameters ({unbound}); bind them with "
-            "circuit.assign_parameters(...) before running"
-        )
-    if circuit.num_qubits > len(names):
-        raise FormatError(
-            f"circuit '{circuit.name}' uses {circuit.num_qubits} qubits but {backend.backend_id} has "
-            f"{len(names)}; transpile(circuit, backend) first"
-        )
+    check_fits(circuit, backend, width=len(names))
     layout = layout_of(circuit)
     writer = _InstructionWriter(circuit, names, couplers, backend.backend_id)
     instructions = [writer.write(position, instruction) for position, instruction in enumerate(circuit.data)]
@@ -275,7 +267,7 @@ class _InstructionWriter:
             return None
         locus = [self._name(q, where) for q in qubits]
         if name == "r":
-            theta, phi = (_angle(value, where) for value in operation.params)
+            theta, phi = (finite_angle(value, where) for value in operation.params)
             return {"name": "prx", "locus": locus, "args": {"angle_t": theta / _TURN, "phase_t": phi / _TURN}}
         if name == "cz":
             if self.couplers is not None and frozenset(locus) not in self.couplers:
@@ -321,21 +313,11 @@ def _clbit_keys(circuit: QuantumCircuit) -> list[str]:
     return keys
 
 
-def _angle(value: Any, where: str) -> float:
-    try:
-        angle = float(value)
-    except (TypeError, ValueError) as error:
-        raise FormatError(f"{where}: the angle {value!r} is not a number; bind all parameters") from error
-    if not math.isfinite(angle):
-        raise FormatError(f"{where}: the angle {angle!r} is not finite")
-    return angle
-
-
 def _seconds(operation: Any, where: str) -> float:
     unit = getattr(operation, "unit", "dt")
     if unit not in _SECONDS:
         raise FormatError(f"{where}: IQM delays are given in seconds; write the delay in s, ms, us or ns")
-    return _angle(operation.duration, where) * _SECONDS[unit]
+    return finite_angle(operation.duration, where) * _SECONDS[unit]
 
 
 def _mapping_dict(value: Any) -> dict[str, str]:
@@ -480,8 +462,11 @@ def _counts(value: Any, columns: list[int], layout: ClassicalLayout, where: str)
     if not value:
         return {}
     keys = list(value)
-    weights = np.asarray(list(value.values()))
-    if weights.dtype.kind not in "iu" or weights.min() < 0:
+    try:
+        weights = np.asarray(list(value.values()))
+    except (TypeError, ValueError) as error:  # a list or an object among the values
+        raise FormatError(f"{where}.counts values must be non-negative integers") from error
+    if weights.ndim != 1 or weights.dtype.kind not in "iu" or weights.min() < 0:
         raise FormatError(f"{where}.counts values must be non-negative integers")
     weights = weights.astype(np.int64)
     width = len(columns)

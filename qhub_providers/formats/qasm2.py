@@ -38,7 +38,10 @@ from qhub_providers.formats.base import (
     EncodedJob,
     ExperimentSamples,
     FormatError,
+    check_fits,
     layout_of,
+    programs_of,
+    without_metadata,
 )
 
 __all__ = ["INPUT_FORMAT", "KIPU_MODES", "QASM2_GATES", "decode", "encode", "layouts"]
@@ -132,7 +135,7 @@ def encode(
         _check_circuit(circuit, backend, label)
         layout = layout_of(circuit)
         program = _write_program(circuit, layout, label)
-        if _without_metadata(_read_layout(program, index)) != _without_metadata(layout):
+        if without_metadata(_read_layout(program, index)) != without_metadata(layout):
             raise FormatError(
                 f"{label}: its classical bits cannot be written faithfully in OpenQASM 2 (clbits outside "
                 "registers, or registers that overlap); use disjoint classical registers"
@@ -203,16 +206,7 @@ def _check_exact(circuit: QuantumCircuit, mode: str) -> None:
 
 
 def _check_circuit(circuit: QuantumCircuit, backend: BackendFacts, label: str) -> None:
-    if circuit.num_qubits > backend.num_qubits > 0:
-        raise FormatError(
-            f"{label} uses {circuit.num_qubits} qubits but {backend.backend_id} has {backend.num_qubits}; "
-            "transpile(circuit, backend) first"
-        )
-    if circuit.parameters:
-        names = ", ".join(sorted(p.name for p in circuit.parameters))
-        raise FormatError(
-            f"{label} has unbound parameters ({names}); bind them first: circuit.assign_parameters({{...}})"
-        )
+    check_fits(circuit, backend, label)
     for instruction in circuit.data:
         name = instruction.operation.name
         if name not in QASM2_GATES and name not in _OTHER_INSTRUCTIONS and name != "if_else":
@@ -220,10 +214,6 @@ def _check_circuit(circuit: QuantumCircuit, backend: BackendFacts, label: str) -
                 f"{label}: '{name}' is not an OpenQASM 2 (qelib1.inc) instruction; "
                 "transpile(circuit, backend) first"
             )
-
-
-def _without_metadata(layout: ClassicalLayout) -> ClassicalLayout:
-    return ClassicalLayout(name=layout.name, creg_sizes=layout.creg_sizes, measured=layout.measured)
 
 
 def _write_program(circuit: QuantumCircuit, layout: ClassicalLayout, label: str) -> str:
@@ -246,25 +236,8 @@ def _write_program(circuit: QuantumCircuit, layout: ClassicalLayout, label: str)
 
 def layouts(job_input: Any, input_params: Mapping[str, Any] | None = None) -> list[ClassicalLayout]:
     """The classical layout of every program of a stored ``OPEN_QASM_V2`` input (metadata empty)."""
-    return [_read_layout(program, index) for index, program in enumerate(_programs_of(job_input))]
-
-
-def _programs_of(job_input: Any) -> list[str]:
-    value = job_input
-    if isinstance(value, Mapping) and "qasm" not in value and isinstance(value.get("value"), str):
-        value = value["value"]
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Mapping):
-        qasm = value.get("qasm")
-        if isinstance(qasm, str):
-            return [qasm]
-        if isinstance(qasm, list) and qasm and all(isinstance(p, str) for p in qasm):
-            return list(qasm)
-    raise FormatError(
-        f'{INPUT_FORMAT} input must be a program string, {{"qasm": "<program>"}} or {{"qasm": [...]}}, '
-        f"not {type(job_input).__name__}"
-    )
+    programs = programs_of(job_input, INPUT_FORMAT)
+    return [_read_layout(program, index) for index, program in enumerate(programs)]
 
 
 def _read_layout(program: str, index: int) -> ClassicalLayout:

@@ -37,6 +37,7 @@ import numpy.typing as npt
 from qhub_providers.formats.base import FormatError
 
 __all__ = [
+    "FORMAT_NAME",
     "SERVICE_MAX_QPY_VERSION",
     "RuntimeBitArray",
     "RuntimeDataBin",
@@ -52,6 +53,9 @@ __all__ = [
     "parse_document",
     "qpy_version",
 ]
+
+FORMAT_NAME = "Qiskit Runtime JSON"
+"""How errors name this dialect."""
 
 SERVICE_MAX_QPY_VERSION = 17
 """The newest QPY version IBM's Qiskit Runtime service documents that it reads."""
@@ -383,18 +387,24 @@ def decode_primitive_result(document: Any) -> RuntimePrimitiveResult:
     Raises :class:`FormatError` for a failure payload (``{"reason", "reasonCode"}``), a payload that is
     not a ``PrimitiveResult``, or any malformed part.
     """
-    parsed = parse_document(document, "Qiskit Runtime result")
+    parsed = parse_document(document, f"{FORMAT_NAME} result")
     if isinstance(parsed, dict) and parsed.get(_TYPE) != "PrimitiveResult" and "reason" in parsed:
         code = parsed.get("reasonCode")
         suffix = f" (code {code})" if code is not None else ""
-        raise FormatError(f"the job reported a failure instead of a result: {parsed['reason']}{suffix}")
+        raise FormatError(
+            f"the job reported a failure instead of a result ({FORMAT_NAME}): {parsed['reason']}{suffix}"
+        )
     if not isinstance(parsed, dict) or parsed.get(_TYPE) != "PrimitiveResult" or _VALUE not in parsed:
         raise FormatError(
-            'expected a Runtime-encoded PrimitiveResult ({"__type__": "PrimitiveResult", ...}), got '
-            + _describe(parsed)
+            f'expected a Runtime-encoded PrimitiveResult ({{"__type__": "PrimitiveResult", ...}}) as the '
+            f"{FORMAT_NAME} result, got {_describe(parsed)}"
         )
-    result = decode_value(parsed)
-    assert isinstance(result, RuntimePrimitiveResult)
+    try:
+        result = decode_value(parsed)
+    except FormatError as exc:
+        raise FormatError(f"{FORMAT_NAME} result: {exc}") from exc
+    if not isinstance(result, RuntimePrimitiveResult):  # a tag inside the payload replaced the whole
+        raise FormatError(f"{FORMAT_NAME} result: the PrimitiveResult could not be read")
     return result
 
 

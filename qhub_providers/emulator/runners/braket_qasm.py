@@ -242,6 +242,10 @@ def _parse_program(simulator: Any, source: str, inputs: dict[str, float], label:
         raise InvalidJobInput(
             f"{label} is not valid OpenQASM 3: {_syntax_message(source, error)}", 400
         ) from None
+    except Exception as error:  # the parser's error recovery itself fails on some junk (control characters)
+        raise InvalidJobInput(
+            f"{label} is not valid OpenQASM 3 (the parser failed: {_error_text(error)})", 400
+        ) from None
 
     declared = [
         statement.identifier.name

@@ -135,7 +135,8 @@ def _decode_tagged(obj: dict[str, Any]) -> Any:
     value = decode_runtime_value(raw)
     if kind == "settings":
         return _decode_settings(obj, value)
-    decoder = _TAGGED_DECODERS.get(kind)
+    # A tag that is no string (a list, an object) names nothing we know, and cannot be looked up.
+    decoder = _TAGGED_DECODERS.get(kind) if isinstance(kind, str) else None
     if decoder is None:
         # Unknown to us (noise models, spans of other primitives, ...): keep the structure.
         return {**obj, _VALUE: value}
