@@ -18,6 +18,7 @@ from qhub_providers.api.errors import BadRequestError, NotFoundError
 from qhub_providers.api.models import TERMINAL_JOB_STATUSES, Job, JobStatus
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
 from qhub_providers.braket.states import braket_state, standing_reason
+from qhub_providers.formats.base import FormatError
 
 if TYPE_CHECKING:
     from qhub_providers.api import HubQuantumClient
@@ -329,6 +330,9 @@ class HubQuantumTask(QuantumTask):
 # -- turning a result document into Braket's result object ----------------------------------------------
 
 _GATE_MODEL_SCHEMA = "braket.task_result.gate_model_task_result"
+_RESULT_SCHEMAS = frozenset(
+    {_GATE_MODEL_SCHEMA, "braket.task_result.analog_hamiltonian_simulation_task_result"}
+)
 
 
 def braket_result(document: dict[str, Any], *, task_id: str = "") -> TaskResult:
@@ -336,8 +340,26 @@ def braket_result(document: dict[str, Any], *, task_id: str = "") -> TaskResult:
 
     Sampled gate-model results take a fast path (see :func:`_sampled_gate_model_result`); everything else,
     and any document the fast path is not sure about, goes through Braket's own parsing, which also gives
-    Braket's own validation errors.
+    Braket's own validation errors. A document of another schema, or one Braket's parser trips over,
+    raises :class:`~qhub_providers.formats.base.FormatError` naming the task.
     """
+    header = document.get("braketSchemaHeader") if isinstance(document, dict) else None
+    name = header.get("name") if isinstance(header, dict) else None
+    if name not in _RESULT_SCHEMAS:
+        # Braket imports the module a schema name names: an unknown one would escape as an ImportError.
+        raise FormatError(
+            f"Braket result of task {task_id or '?'}: unexpected schema {name!r}; "
+            f"expected one of {sorted(_RESULT_SCHEMAS)}"
+        )
+    try:
+        return _braket_result(document, task_id)
+    except (AttributeError, KeyError, TypeError, IndexError) as exc:
+        # Braket's converters assume a well-formed document past validation (e.g. an ``action`` in the
+        # additional metadata); a document without it is malformed, not a bug of the caller.
+        raise FormatError(f"Braket result of task {task_id or '?'} is malformed: {exc!r}") from exc
+
+
+def _braket_result(document: dict[str, Any], task_id: str) -> TaskResult:
     fast = _sampled_gate_model_result(document)
     if fast is not None:
         return fast

@@ -17,6 +17,7 @@ from hypothesis import given, note
 
 from qhub_providers.api import HubQuantumClient
 from qhub_providers.braket.task import HubQuantumTask
+from qhub_providers.formats.base import FormatError
 
 from .conftest import RealRun
 from .support import bad_json, bounded
@@ -56,7 +57,7 @@ def test_broken_results_raise_clear_errors(real_runs: dict[str, RealRun]) -> Non
     run = real_runs[BRAKET_BACKEND]
 
     @bounded(EXAMPLES)
-    @given(broken=bad_json(run.result).filter(lambda doc: not _known_failure(doc, run.result)))
+    @given(broken=bad_json(run.result))
     def read_broken(broken: Any) -> None:
         note(f"broken: {broken!r}")
         with contextlib.suppress(CLEAR_ERRORS):
@@ -70,37 +71,14 @@ def _read(run: RealRun, document: Any) -> Any:
         return HubQuantumTask(run.job_id, client=client).result()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ModuleNotFoundError,
-    reason="known bug, Braket face (braket/task.py): the schema name in a result is imported as a module, "
-    "and an unknown one escapes as braket's ModuleNotFoundError",
-)
 def test_unknown_schema_names_raise_clear_errors(real_runs: dict[str, RealRun]) -> None:
     run = real_runs[BRAKET_BACKEND]
     broken = {**run.result, "braketSchemaHeader": {"name": "no.such.schema", "version": "1"}}
-    with pytest.raises(CLEAR_ERRORS):
+    with pytest.raises(FormatError, match=r"Braket result of task .*unexpected schema 'no\.such\.schema'"):
         _read(run, broken)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="known bug, Braket face (braket/task.py): a gate-model result whose additionalMetadata has no "
-    "action escapes as an AttributeError from braket's GateModelQuantumTaskResult.from_object",
-)
 def test_results_without_an_action_raise_clear_errors(real_runs: dict[str, RealRun]) -> None:
     run = real_runs[BRAKET_BACKEND]
-    with pytest.raises(CLEAR_ERRORS):
+    with pytest.raises(FormatError, match=f"Braket result of task {run.job_id} is malformed"):
         _read(run, {**run.result, "additionalMetadata": {}})
-
-
-def _known_failure(broken: Any, real: Any) -> bool:
-    """Whether a broken result has a shape the Braket face is known to fail on with a bare error (see the
-    xfail tests below): a different schema name, or ``additionalMetadata`` without its ``action``."""
-    if not isinstance(broken, dict):
-        return False
-    header = broken.get("braketSchemaHeader")
-    extra = broken.get("additionalMetadata")
-    renamed = isinstance(header, dict) and header != real["braketSchemaHeader"]
-    return renamed or (isinstance(extra, dict) and not isinstance(extra.get("action"), dict))
