@@ -5,8 +5,10 @@ at once) and one Qiskit provider (so backend targets are built once per test pro
 the Hub (a backend's status or queue delay, forced job statuses) put back what they changed, so the tests of
 both folders can share it; under pytest-xdist each worker has its own.
 
-A folder whose tests need another kind of Hub (a scripted one, a private one, one without admin controls)
-defines its own ``hub``/``client``/``provider`` fixtures, which take precedence over these.
+The fixtures have names of their own (``face_hub``, ``face_client``, ``face_provider``); the folders that
+share them alias them as ``hub``, ``client`` and ``provider`` in their conftest. Plain names here would be
+a trap: a session-scoped ``client`` first requested from a folder that defines its own ``hub`` binds to
+that folder's Hub for the rest of the session, and later tests see a provider and a Hub that differ.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ if TYPE_CHECKING:  # imported by the fixtures, so folders that override them nev
 
 
 @pytest.fixture(scope="session")
-def hub() -> Iterator[LocalHub]:
+def face_hub() -> Iterator[LocalHub]:
     """The local Hub of this test process, with the admin controls on."""
     from qhub_providers.emulator import LocalHub
 
@@ -32,15 +34,15 @@ def hub() -> Iterator[LocalHub]:
 
 
 @pytest.fixture(scope="session")
-def client(hub: LocalHub) -> Iterator[HubQuantumClient]:
+def face_client(face_hub: LocalHub) -> Iterator[HubQuantumClient]:
     """A REST client of the Hub without retries, for looking at what the faces submitted."""
-    with hub.client(max_retries=0) as rest:
+    with face_hub.client(max_retries=0) as rest:
         yield rest
 
 
 @pytest.fixture(scope="session")
-def provider(client: HubQuantumClient) -> HubQiskitProvider:
+def face_provider(face_client: HubQuantumClient) -> HubQiskitProvider:
     """The Qiskit provider every test shares."""
     from qhub_providers.qiskit import HubQiskitProvider
 
-    return HubQiskitProvider(client=client)
+    return HubQiskitProvider(client=face_client)

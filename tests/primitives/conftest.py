@@ -7,8 +7,11 @@ from __future__ import annotations
 import pytest
 
 from qhub_providers.qiskit import HubBackend, HubQiskitProvider
+from tests.face_fixtures import client, hub, provider
 
 from .support import ALL, SESSION_BACKENDS
+
+__all__ = ["client", "hub", "provider"]
 
 
 @pytest.fixture(params=ALL)

@@ -15,8 +15,11 @@ import pytest
 from qhub_providers.api import HubQuantumClient
 from qhub_providers.emulator import LocalHub
 from qhub_providers.qiskit import HubBackend, HubQiskitProvider
+from tests.face_fixtures import client, hub, provider
 
 from .support import FAMILIES, IDEAL_SIMULATORS, RequestLog
+
+__all__ = ["client", "hub", "provider"]
 
 
 @pytest.fixture(params=FAMILIES)
