@@ -46,10 +46,16 @@ class RealRun:
 
 @pytest.fixture(scope="session")
 def hub() -> Iterator[LocalHub]:
-    """The local Hub of this test process, without admin controls: the tests use the public API only.
-    (The ``client`` fixture of ``tests/conftest.py``, a client without retries, connects to this one.)"""
+    """The local Hub of this test process, without admin controls: the tests use the public API only."""
     with LocalHub() as local:
         yield local
+
+
+@pytest.fixture(scope="session")
+def client(hub: LocalHub) -> Iterator[HubQuantumClient]:
+    """A REST client of this folder's Hub without retries, so a server error reaches the test at once."""
+    with hub.client(max_retries=0) as rest:
+        yield rest
 
 
 @pytest.fixture(scope="session")
