@@ -16,6 +16,7 @@ import pytest
 
 import qhub_providers.emulator
 import qhub_providers.emulator.server
+from qhub_providers.api import credentials
 from qhub_providers.emulator import LocalHub
 
 from .conftest import SharedHubFactory
@@ -37,15 +38,10 @@ PAGES_WITH_EXAMPLES = (
     "local-hub.md",
 )
 _CREDENTIAL_VARIABLES = (
-    "KQH_SERVICE_EXECUTION_TOKEN",
-    "KQH_PERSONAL_ACCESS_TOKEN",
-    "PLANQK_SERVICE_EXECUTION_TOKEN",
-    "SERVICE_EXECUTION_TOKEN",
-    "PLANQK_PERSONAL_ACCESS_TOKEN",
-    "KQH_ORGANIZATION_ID",
-    "PLANQK_ORGANIZATION_ID",
-    "QHUB_ORGANIZATION_ID",
-    "QHUB_QUANTUM_BASE_URL",
+    *credentials.TOKEN_VARIABLES,
+    *credentials.ORGANIZATION_VARIABLES,
+    *credentials.CONFIG_PATH_VARIABLES,
+    credentials.BASE_URL_VARIABLE,
 )
 
 

@@ -27,6 +27,8 @@ pytest.importorskip("matplotlib")
 from jupyter_client.kernelspec import KernelSpec  # noqa: E402
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 
+from qhub_providers.api import credentials  # noqa: E402
+
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 CELL_TIMEOUT = 180
@@ -37,15 +39,10 @@ STARTUP_TIMEOUT = 120
 # Every variable through which a notebook could find real Hub credentials (qhub_providers.api.credentials);
 # without them the notebooks start a local Hub.
 CREDENTIAL_VARIABLES = (
-    "KQH_PERSONAL_ACCESS_TOKEN",
-    "KQH_SERVICE_EXECUTION_TOKEN",
-    "PLANQK_SERVICE_EXECUTION_TOKEN",
-    "SERVICE_EXECUTION_TOKEN",
-    "PLANQK_PERSONAL_ACCESS_TOKEN",
-    "KQH_ORGANIZATION_ID",
-    "PLANQK_ORGANIZATION_ID",
-    "QHUB_ORGANIZATION_ID",
-    "QHUB_QUANTUM_BASE_URL",
+    *credentials.TOKEN_VARIABLES,
+    *credentials.ORGANIZATION_VARIABLES,
+    *credentials.CONFIG_PATH_VARIABLES,
+    credentials.BASE_URL_VARIABLE,
 )
 
 
