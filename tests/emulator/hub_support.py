@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -18,24 +17,11 @@ import httpx
 
 from qhub_providers.api import HubQuantumClient
 from qhub_providers.emulator import LocalHub
+from tests.waiting import WAIT_SECONDS, wait_until
 
 T = TypeVar("T")
 
-POLL_SECONDS = 0.02
-WAIT_SECONDS = 30.0
 TERMINAL = frozenset({"COMPLETED", "FAILED", "CANCELLED", "ABORTED", "DETACHED"})
-
-
-def wait_until(check: Callable[[], T | None], *, timeout: float = WAIT_SECONDS, what: str = "condition") -> T:
-    """Poll ``check`` every 20 ms until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(POLL_SECONDS)
 
 
 def wait_for_status(

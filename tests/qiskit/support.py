@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -81,15 +79,3 @@ def fraction(counts: dict[str, int], *keys: str) -> float:
     """Share of the shots whose outcome is one of ``keys``."""
     total = sum(counts.values())
     return sum(counts.get(k, 0) for k in keys) / total
-
-
-def eventually(check: Callable[[], T], *, timeout: float = 20.0, what: str = "condition") -> T:
-    """Poll ``check`` every 20 ms until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)

@@ -29,8 +29,9 @@ from qhub_providers.qiskit import (
     JobDetachedError,
     JobFailedError,
 )
+from tests.waiting import wait_until as eventually
 
-from .support import SEED, RequestLog, eventually, fit
+from .support import SEED, RequestLog, fit
 
 HELD = "aqt.qpu.ibex"
 FINAL = {"COMPLETED", "FAILED", "CANCELLED", "ABORTED", "DETACHED"}

@@ -27,6 +27,7 @@ from qhub_providers.api import HubQuantumClient, RetryPolicy
 from qhub_providers.braket import HubBraketProvider
 from qhub_providers.emulator import LocalHub
 from qhub_providers.qiskit import HubQiskitProvider
+from tests.waiting import wait_until
 
 from .support import BELL_QASM2, FAST_BACKEND, token_tag
 
@@ -45,13 +46,6 @@ def patient_client(base_url: str) -> HubQuantumClient:
     return HubQuantumClient(
         api_key=TOKEN, base_url=base_url, timeout=10, max_retries=RESTART_RETRIES, retry_policy=policy
     )
-
-
-def wait_until(check: Callable[[], Any], timeout: float = WAIT_SECONDS) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def bell_circuit() -> QuantumCircuit:

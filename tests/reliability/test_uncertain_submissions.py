@@ -23,6 +23,7 @@ from qhub_providers.api import (
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
 from qhub_providers.emulator import LocalHub
 from tests.api.conftest import TOKEN, Answer, ScriptedHub
+from tests.waiting import wait_until
 
 from .support import (
     BELL_QASM2,
@@ -42,13 +43,6 @@ SLOW_SECONDS = 2.0
 def jobs_with_token(client: HubQuantumClient, token: str) -> list[str]:
     page = client.workloads.get_workloads(type="JOB", tag=CLIENT_TOKEN_PREFIX + token, size=10)
     return [str(w.id) for w in page.content or []]
-
-
-def wait_until(check: Any, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out waiting for the Hub"
-        time.sleep(0.05)
 
 
 def test_a_submission_slower_than_the_read_timeout_is_reported_uncertain_not_resent(

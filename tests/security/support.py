@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import secrets
 import socket
-import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -17,6 +16,7 @@ import httpx
 
 from qhub_providers.api import HubQuantumClient
 from qhub_providers.emulator import LocalHub
+from tests.waiting import wait_until
 
 T = TypeVar("T")
 
@@ -127,18 +127,6 @@ def _read_all(sock: socket.socket) -> bytes:
 def status_of(answer: bytes) -> int:
     """The status code of a raw HTTP answer."""
     return int(answer.split(b" ", 2)[1])
-
-
-def wait_until(check: Callable[[], T | None], *, timeout: float = 30.0, what: str = "condition") -> T:
-    """Poll ``check`` every 20 ms until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
 
 
 def finished(client: HubQuantumClient, job_id: str) -> str:
