@@ -2,8 +2,8 @@
 
 When httpx follows a redirect to another origin it drops only the ``Authorization`` header. The Hub's token
 travels in ``X-Auth-Token``, so httpx would pass it on to whatever host a ``Location`` names: a misconfigured
-proxy or a hostile answer would collect it. The transports therefore send every request with
-``follow_redirects=False`` and follow redirects here, as the httpx client is configured to (its
+proxy or a hostile answer would collect it. The transport therefore sends every request with
+``follow_redirects=False`` and follows redirects with this module, as the httpx client is configured to (its
 ``follow_redirects`` and ``max_redirects``), with one difference: a hop to another origin loses the
 credential headers. A plain upgrade from ``http`` to ``https`` on the same host keeps them, as in httpx.
 """
@@ -74,8 +74,3 @@ def next_request(
         for name in _BODY_HEADERS:
             headers.pop(name, None)
     return httpx.Request(method, url, headers=headers, content=content, extensions=request.extensions)
-
-
-def too_many(request: httpx.Request) -> httpx.TooManyRedirects:
-    """The error httpx itself raises after ``max_redirects`` hops."""
-    return httpx.TooManyRedirects("Exceeded maximum allowed redirects.", request=request)

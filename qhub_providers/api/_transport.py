@@ -23,6 +23,7 @@ from qhub_providers.api.errors import (
     HubConnectionError,
     HubError,
     HubTimeoutError,
+    TooManyRedirectsError,
     UncertainSubmissionError,
     UncertainSubmissionTimeout,
 )
@@ -121,6 +122,7 @@ def _exchange(
     retries = call.options.get("max_retries", settings.max_retries)
     request = settings.build(client, call)
     attempt = 0
+    hops = 0
     while True:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("-> %s %s headers=%s", request.method, request.url, _wire.redact(request.headers))
@@ -138,6 +140,17 @@ def _exchange(
             )
             if 200 <= response.status_code < 300:
                 return response if call.stream else _wire.interpret(call, response)
+            # Redirects are followed here, not by httpx, so that the token never goes to another origin.
+            following = _redirects.next_request(request, response, client)
+            if following is not None:
+                hops += 1
+                if hops > client.max_redirects:
+                    raise TooManyRedirectsError(
+                        f"{call.method} {call.path}: more than {client.max_redirects} redirects",
+                        request=request,
+                    )
+                request = following
+                continue
         decision = decide(
             idempotent=call.idempotent,
             can_reconcile=call.reconcile is not None,
@@ -287,25 +300,12 @@ class SyncTransport:
                 outcome = None
                 continue
             try:
-                outcome = self._send(step.request, step.stream)
+                outcome = self.client.send(step.request, stream=step.stream, follow_redirects=False)
                 if step.stream and not 200 <= outcome.status_code < 300:
                     outcome.read()
                     outcome.close()
             except httpx.TransportError as exc:
                 outcome = exc
-
-    def _send(self, request: httpx.Request, stream: bool) -> httpx.Response:
-        # Redirects are followed here, not by httpx, so that the token never goes to another origin.
-        response = self.client.send(request, stream=stream, follow_redirects=False)
-        hops = 0
-        while (following := _redirects.next_request(request, response, self.client)) is not None:
-            response.close()
-            hops += 1
-            if hops > self.client.max_redirects:
-                raise _redirects.too_many(following)
-            request = following
-            response = self.client.send(request, stream=stream, follow_redirects=False)
-        return response
 
     def send(self, call: _wire.Call[R]) -> R:
         result: R = self._drive(call)
@@ -358,25 +358,12 @@ class AsyncTransport:
                 outcome = None
                 continue
             try:
-                outcome = await self._send(step.request, step.stream)
+                outcome = await self.client.send(step.request, stream=step.stream, follow_redirects=False)
                 if step.stream and not 200 <= outcome.status_code < 300:
                     await outcome.aread()
                     await outcome.aclose()
             except httpx.TransportError as exc:
                 outcome = exc
-
-    async def _send(self, request: httpx.Request, stream: bool) -> httpx.Response:
-        # Redirects are followed here, not by httpx, so that the token never goes to another origin.
-        response = await self.client.send(request, stream=stream, follow_redirects=False)
-        hops = 0
-        while (following := _redirects.next_request(request, response, self.client)) is not None:
-            await response.aclose()
-            hops += 1
-            if hops > self.client.max_redirects:
-                raise _redirects.too_many(following)
-            request = following
-            response = await self.client.send(request, stream=stream, follow_redirects=False)
-        return response
 
     async def send(self, call: _wire.Call[R]) -> R:
         result: R = await self._drive(call)

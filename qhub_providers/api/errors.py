@@ -194,6 +194,11 @@ class HubConnectionError(HubError, httpx.TransportError):
         httpx.TransportError.__init__(self, message, request=_mask_credentials(request))
 
 
+class TooManyRedirectsError(HubConnectionError, httpx.TooManyRedirects):
+    """The Hub's answers redirected more often than the client's ``max_redirects`` allows (a redirect
+    loop, or a misconfigured proxy); also an ``httpx.TooManyRedirects``."""
+
+
 class UncertainSubmissionError(HubConnectionError):
     """A create request failed in a way that leaves open whether the Hub stored it.
 

@@ -22,6 +22,7 @@ from qhub_providers.api import (
     HubTimeoutError,
     InternalServerError,
     NotFoundError,
+    TooManyRedirectsError,
     UnauthorizedError,
     UncertainSubmissionError,
 )
@@ -379,9 +380,10 @@ def test_redirects_are_bounded_and_can_be_switched_off(site: Any) -> None:
     site.hub.routes["/quantum/backends"] = (307, "/quantum/backends")  # a loop
     with (
         HubQuantumClient(api_key=TOKEN, base_url=f"{site.hub_url}/quantum", max_retries=0) as client,
-        pytest.raises(httpx.TooManyRedirects),
+        pytest.raises(httpx.TooManyRedirects) as loop,
     ):
         client.backends.get_backends()
+    assert isinstance(loop.value, TooManyRedirectsError)  # typed, like every error the client raises
     assert len(site.hub.seen) == 21  # the first request and httpx's default of 20 redirects
     site.hub.seen.clear()
     site.hub.routes["/quantum/backends"] = (307, f"{site.other_url}/collect")
