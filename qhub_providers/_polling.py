@@ -32,13 +32,10 @@ class AllWaitTimeout(WaitTimeout):
         self.pending = dict(pending)
         counts = Counter(self.pending.values())
         summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-        first_id, first_status = next(iter(self.pending.items()))
-        TimeoutError.__init__(
-            self, f"{len(self.pending)} of {total} jobs are not final after {timeout:g} s ({summary})"
-        )
-        self.job_id = first_id
-        self.status = first_status
-        self.timeout = timeout
+        # job_id and status of WaitTimeout name the first unfinished job (none if all ended meanwhile).
+        first_id, first_status = next(iter(self.pending.items()), ("", "UNKNOWN"))
+        super().__init__(first_id, first_status, timeout)
+        self.args = (f"{len(self.pending)} of {total} jobs are not final after {timeout:g} s ({summary})",)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -20,12 +21,12 @@ from qhub_providers.cli.output import (
     EXIT_JOB_UNSUCCESSFUL,
     EXIT_OK,
     EXIT_USAGE,
-    Progress,
     error,
     histogram,
     print_json,
     print_table,
 )
+from qhub_providers.progress import WaitProgress
 
 
 class ProgramFileError(ValueError):
@@ -243,17 +244,15 @@ def _wait(
 ) -> str:
     """Wait for the job with a progress bar on stderr: in terminals (or with QHUB_PROGRESS=1), never
     when ``quiet`` (``--json``), so scripts and pipes see no bar."""
-    progress = Progress(label, enabled=False if quiet else None)
-    try:
+    shown = WaitProgress(1, label=label, progress=False if quiet else None, default=sys.stderr.isatty())
+    with shown:
         return wait_for_final_status(
             job_id,
             lambda: str(client.jobs.get_job_status(job_id).status),
             timeout=timeout,
             backoff=Backoff(initial=0.05, cap=2.0),
-            on_status=progress.update,
+            on_status=lambda status: shown.update(job_id, status),
         )
-    finally:
-        progress.done()
 
 
 def _counts(client: HubQuantumClient, job_id: str) -> dict[str, float] | None:

@@ -7,8 +7,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from qhub_providers.progress import WaitProgress
-
 EXIT_OK = 0
 EXIT_FAILURE = 1
 """Any other error (the Hub answered with an error not listed below, or something unexpected broke)."""
@@ -69,26 +67,3 @@ def histogram(counts: dict[str, float], *, width: int = 40, limit: int = 16) -> 
     if len(ordered) > limit:
         lines.append(f"... {len(ordered) - limit} more outcomes")
     return "\n".join(lines)
-
-
-class Progress:
-    """The wait for one job as a progress bar on stderr (see :mod:`qhub_providers.progress`).
-
-    Shown in terminals and hidden when stderr is not one, unless ``QHUB_PROGRESS`` says otherwise;
-    ``enabled`` decides outright (``False`` for ``--json``).
-    """
-
-    def __init__(self, label: str, enabled: bool | None = None) -> None:
-        self.label = label
-        self._shown = WaitProgress(1, label=label, progress=enabled, default=sys.stderr.isatty())
-
-    @property
-    def enabled(self) -> bool:
-        return self._shown.enabled
-
-    def update(self, status: str, elapsed: float | None = None) -> None:
-        """Show the job's latest status (the bar keeps its own clock; ``elapsed`` is not needed)."""
-        self._shown.update("job", status)
-
-    def done(self) -> None:
-        self._shown.close()
