@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import httpx
 
-from qhub_providers.api._wire import SECRET_HEADERS
+from qhub_providers.api.errors import SECRET_HEADERS
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A redirect that turns the request into a GET drops the body and the headers describing it.

@@ -15,14 +15,9 @@ from urllib.parse import quote
 import httpx
 import pydantic
 
-from qhub_providers.api.errors import ApiError, ParsingError, error_for_status
+from qhub_providers.api.errors import SECRET_HEADERS, ApiError, ParsingError, error_for_status
 
 R = TypeVar("R")
-
-#: Header names whose values never reach a log line.
-SECRET_HEADERS = frozenset(
-    {"x-auth-token", "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
-)
 
 
 class RequestOptions(TypedDict, total=False):

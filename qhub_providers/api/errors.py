@@ -162,8 +162,11 @@ class ParsingError(ApiError):
         return f"HTTP {self.status_code} answer unreadable: {self.detail}"
 
 
-# Header names whose values are credentials; masked in the request an error carries.
-_CREDENTIAL_HEADERS = ("x-auth-token", "authorization", "proxy-authorization", "cookie", "x-api-key")
+SECRET_HEADERS = frozenset(
+    {"x-auth-token", "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
+)
+"""Header names whose values are credentials: masked in logs and in the request an error carries, and
+dropped when a redirect leaves the Hub's origin."""
 
 
 def _mask_credentials(request: httpx.Request | None) -> httpx.Request | None:
@@ -174,7 +177,7 @@ def _mask_credentials(request: httpx.Request | None) -> httpx.Request | None:
     request is never sent again: every attempt builds a new one.
     """
     if request is not None:
-        for name in _CREDENTIAL_HEADERS:
+        for name in SECRET_HEADERS:
             if name in request.headers:
                 request.headers[name] = "***"
     return request
