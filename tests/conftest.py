@@ -1,4 +1,5 @@
-"""Fixtures shared by the test folders of the Qiskit face (``tests/qiskit``, ``tests/primitives``).
+"""Fixtures shared across test folders: ``org`` (a fresh organization id), and those of the Qiskit face's
+folders (``tests/qiskit``, ``tests/primitives``, ``tests/cli``).
 
 One local Hub with its admin controls on, a REST client without retries (so a server error reaches the test
 at once) and one Qiskit provider (so backend targets are built once per test process). Tests that change
@@ -13,6 +14,7 @@ that folder's Hub for the rest of the session, and later tests see a provider an
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -46,3 +48,9 @@ def face_provider(face_client: HubQuantumClient) -> HubQiskitProvider:
     from qhub_providers.qiskit import HubQiskitProvider
 
     return HubQiskitProvider(client=face_client)
+
+
+@pytest.fixture
+def org() -> str:
+    """A fresh organization id, so that what a test creates in it is visible to that test alone."""
+    return f"org-{uuid.uuid4().hex[:12]}"

@@ -8,6 +8,7 @@ after the request was read, a stalled answer). Behaviour against the real emulat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -130,8 +131,9 @@ class ScriptedHub:
         return self.requests[-1]
 
 
-@pytest.fixture
-def hub() -> Iterator[ScriptedHub]:
+@contextlib.contextmanager
+def serving() -> Iterator[ScriptedHub]:
+    """A scripted Hub answering on 127.0.0.1 for the duration of the block."""
     server = ScriptedHub()
     server.thread.start()
     try:
@@ -139,6 +141,12 @@ def hub() -> Iterator[ScriptedHub]:
     finally:
         server.server.shutdown()
         server.server.server_close()
+
+
+@pytest.fixture
+def hub() -> Iterator[ScriptedHub]:
+    with serving() as server:
+        yield server
 
 
 class FakeClock:

@@ -101,12 +101,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def org() -> str:
-    """An organization of the test's own: its job listing shows only the test's jobs."""
-    return f"org-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
 def cli(hub: LocalHub, capsys: pytest.CaptureFixture[str]) -> Cli:
     """Run the command line in-process against the Hub (``base_url``/``token`` override the defaults)."""
 

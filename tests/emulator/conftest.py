@@ -10,7 +10,6 @@ retried away.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -33,12 +32,6 @@ def client(hub: LocalHub) -> Iterator[HubQuantumClient]:
     """A client of the shared Hub in the personal scope."""
     with connect(hub) as personal:
         yield personal
-
-
-@pytest.fixture
-def org() -> str:
-    """A fresh organization id: what is created in it is visible to this test only."""
-    return f"org-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Clients get short real retry sleeps (see :func:`~tests.reliability.support.fast_
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -22,12 +21,6 @@ def hub() -> Iterator[LocalHub]:
     """The local Hub of this test process, with the admin controls (fault injection) on."""
     with LocalHub(admin=True) as local:
         yield local
-
-
-@pytest.fixture
-def org() -> str:
-    """A fresh organization: what the test creates there is visible to it alone."""
-    return f"org-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture

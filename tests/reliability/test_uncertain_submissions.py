@@ -22,7 +22,7 @@ from qhub_providers.api import (
 )
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
 from qhub_providers.emulator import LocalHub
-from tests.api.conftest import TOKEN, Answer, ScriptedHub
+from tests.api.conftest import TOKEN, Answer, ScriptedHub, serving
 from tests.waiting import wait_until
 
 from .support import (
@@ -113,12 +113,8 @@ def test_slow_answers_beyond_the_read_timeout_leave_every_submission_accounted_f
 
 @pytest.fixture
 def scripted() -> Iterator[ScriptedHub]:
-    server = ScriptedHub()
-    server.thread.start()
-    try:
+    with serving() as server:
         yield server
-    finally:
-        server.server.shutdown()
 
 
 def test_a_stored_job_whose_record_cannot_be_read_back_is_uncertain_not_failed(

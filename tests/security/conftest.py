@@ -6,7 +6,6 @@ test that does so switches the faults off again.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -22,12 +21,6 @@ def hub() -> Iterator[LocalHub]:
     """The security tests' local Hub; its token is :data:`~.support.TOKEN`."""
     with LocalHub(admin=True, token=TOKEN) as local:
         yield local
-
-
-@pytest.fixture
-def org() -> str:
-    """A fresh organization id, so that a test sees only its own records."""
-    return f"org-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture
