@@ -10,9 +10,11 @@ from qhub_providers.api._endpoint import ByteStream, Pager
 from qhub_providers.api._wire import RequestOptions
 from qhub_providers.api.client import AsyncHubQuantumClient, HubQuantumClient, HubQuantumClientEnvironment
 from qhub_providers.api.errors import (
+    AnswerTooLargeError,
     ApiError,
     BadGatewayError,
     BadRequestError,
+    ClientClosedError,
     ConflictError,
     CredentialsError,
     ForbiddenError,
@@ -34,11 +36,13 @@ from qhub_providers.api.errors import (
 from qhub_providers.api.retry import RetryPolicy
 
 __all__ = [
+    "AnswerTooLargeError",
     "ApiError",
     "AsyncHubQuantumClient",
     "BadGatewayError",
     "BadRequestError",
     "ByteStream",
+    "ClientClosedError",
     "ConflictError",
     "CredentialsError",
     "ForbiddenError",

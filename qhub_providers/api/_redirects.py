@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import httpx
 
+from qhub_providers.api._wire import Answer
 from qhub_providers.api.errors import SECRET_HEADERS
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -46,7 +47,7 @@ def _method_after(request: httpx.Request, status: int) -> str:
 
 
 def next_request(
-    request: httpx.Request, response: httpx.Response, client: httpx.Client | httpx.AsyncClient
+    request: httpx.Request, response: Answer, client: httpx.Client | httpx.AsyncClient
 ) -> httpx.Request | None:
     """The request that follows ``response``'s redirect, or None when the answer is final.
 

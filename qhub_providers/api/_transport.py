@@ -1,8 +1,12 @@
-"""The one place where HTTP happens: headers, retries, reconciliation, error mapping, logging.
+"""The one place where HTTP happens: headers, retries, deadlines, reconciliation, error mapping, logging.
 
 The conversation with the Hub for one call is written once, as a generator (:func:`_exchange`) that
 yields what it needs done (send this request, sleep that long) and receives the outcome. The sync and the
 async transport are small drivers that carry those steps out, so both clients behave identically.
+
+Every answer is read here, whole, by the drivers: through a bounded decoder (:class:`~._wire.BodyDecoder`)
+and against the call's deadline, so that no answer, however large, compressed or slow, gets around the
+client's limits or escapes as an untyped error.
 """
 
 from __future__ import annotations
@@ -19,19 +23,23 @@ import httpx
 from qhub_providers._version import __version__
 from qhub_providers.api import _redirects, _wire
 from qhub_providers.api.errors import (
-    ApiError,
+    ClientClosedError,
     HubConnectionError,
     HubError,
     HubTimeoutError,
+    ParsingError,
     TooManyRedirectsError,
     UncertainSubmissionError,
     UncertainSubmissionTimeout,
 )
-from qhub_providers.api.retry import Decision, RetryPolicy, decide
+from qhub_providers.api.retry import Decision, RetryPolicy, decide, proves_unsent
 
 R = TypeVar("R")
 
 DEFAULT_TIMEOUT = 60.0
+"""Seconds one call may take in all (connecting, sending, every read and every retry)."""
+DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024
+"""Largest answer body (after decompression) the client reads; the result streams are not bounded."""
 USER_AGENT = f"qhub-providers/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 
 
@@ -39,6 +47,9 @@ USER_AGENT = f"qhub-providers/{__version__} python/{platform.python_version()} h
 class _Send:
     request: httpx.Request
     stream: bool
+    deadline: float | None
+    """Monotonic time by which the whole answer must have been read."""
+    limit: int | None
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class _Sleep:
 
 
 _Step = _Send | _Sleep
+_Outcome = _wire.Answer | httpx.Response | Exception
 
 
 class Settings:
@@ -63,9 +75,12 @@ class Settings:
         max_retries: int,
         logger: logging.Logger,
         retry_policy: RetryPolicy,
+        max_answer_bytes: int | None = DEFAULT_MAX_ANSWER_BYTES,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+        if timeout is not None and timeout <= 0:
+            raise ValueError("timeout must be a positive number of seconds (or None)")
         self.base_url = base_url.rstrip("/")
         self._token = token
         self.organization_id = organization_id
@@ -74,13 +89,23 @@ class Settings:
         self.max_retries = max_retries
         self.logger = logger
         self.retry_policy = retry_policy
+        self.max_answer_bytes = max_answer_bytes
+        self._secrets = [token] + [v for k, v in self.extra_headers.items() if k.lower() in _SECRET_NAMES]
 
     def __repr__(self) -> str:
         return f"Settings(base_url={self.base_url!r}, organization_id={self.organization_id!r})"
 
+    def mask(self, text: str) -> str:
+        """``text`` without the credentials of this client, for error messages (servers may echo them)."""
+        for secret in self._secrets:
+            if len(secret) >= 8 and secret in text:
+                text = text.replace(secret, "***")
+        return text
+
     def headers(self, call: _wire.Call[Any]) -> dict[str, str]:
         # Precedence, lowest first: defaults, client headers, auth/organization, per-call headers.
-        out = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        # Only encodings the client decodes itself, in bounded pieces (see _wire.BodyDecoder).
+        out = {"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip, deflate"}
         out.update(self.extra_headers)
         out["X-Auth-Token"] = self._token
         if self.organization_id:
@@ -89,8 +114,6 @@ class Settings:
         return out
 
     def build(self, client: httpx.Client | httpx.AsyncClient, call: _wire.Call[Any]) -> httpx.Request:
-        timeout = call.options.get("timeout", self.timeout)
-        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
         try:
             return client.build_request(
                 call.method,
@@ -98,7 +121,6 @@ class Settings:
                 params=list(call.query) or None,
                 json=call.body,
                 headers=self.headers(call),
-                **extra,
             )
         except httpx.InvalidURL as exc:
             # An argument no URL can carry (an id longer than httpx allows): refused like any bad argument.
@@ -106,30 +128,107 @@ class Settings:
             raise ValueError(f"{call.method} {shown}: cannot build the request URL ({exc})") from None
 
 
-def _failure_error(call: _wire.Call[Any], error: Exception, request: httpx.Request) -> HubError:
-    where = f"{call.method} {request.url.copy_with(query=None)}"
+_SECRET_NAMES = frozenset({"x-auth-token", "authorization", "proxy-authorization", "cookie", "x-api-key"})
+
+
+def _where(call: _wire.Call[Any], request: httpx.Request) -> str:
+    return f"{call.method} {request.url.copy_with(query=None)}"
+
+
+def _failure_error(
+    settings: Settings, call: _wire.Call[Any], error: Exception, request: httpx.Request
+) -> HubError:
+    where = _where(call, request)
     if isinstance(error, httpx.TimeoutException):
         return HubTimeoutError(f"{where} timed out: {type(error).__name__}", request=request)
-    return HubConnectionError(f"{where} failed: {type(error).__name__}: {error}", request=request)
+    text = settings.mask(f"{where} failed: {type(error).__name__}: {error}")
+    if isinstance(error, httpx.ConnectError):
+        text += (
+            f" - nothing answers at {settings.base_url}: check base_url (or QHUB_QUANTUM_BASE_URL), "
+            "or start a local Hub with 'qhub-providers emulator'"
+        )
+    return HubConnectionError(text, request=request)
+
+
+class _Clock:
+    """The deadline of one call: ``None`` means no deadline (an injected httpx client's own timeout).
+
+    Time is the later of the real clock and the sum of the waits asked for, so that a replaced
+    ``RetryPolicy.sleep`` (a fake clock in tests) sees the same decisions as real sleeping would give.
+    """
+
+    def __init__(self, seconds: float | None, deadline: float | None = None) -> None:
+        self.seconds = seconds
+        self.start = time.monotonic()
+        self.slept = 0.0
+        if deadline is None and seconds is not None:
+            deadline = self.start + seconds
+        self.deadline = deadline
+
+    def now(self) -> float:
+        return max(time.monotonic(), self.start + self.slept)
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - self.now()
+
+    def attempt_timeout(self, policy: RetryPolicy) -> float | None:
+        """Time for the next attempt: what is left, capped by the policy's ``attempt_timeout``."""
+        left = self.remaining()
+        cap = policy.attempt_timeout
+        if left is None:
+            return cap
+        return left if cap is None else min(left, cap)
+
+    def allows(self, seconds: float) -> bool:
+        """Whether a wait of ``seconds`` still leaves time for another attempt."""
+        left = self.remaining()
+        return left is None or left > seconds
+
+    def sleep(self, seconds: float) -> _Sleep:
+        self.slept += seconds
+        return _Sleep(seconds)
+
+
+def _timed(request: httpx.Request, seconds: float | None) -> httpx.Request:
+    if seconds is not None:
+        request.extensions["timeout"] = httpx.Timeout(max(seconds, 0.001)).as_dict()
+    return request
 
 
 def _exchange(
-    settings: Settings, client: httpx.Client | httpx.AsyncClient, call: _wire.Call[R]
+    settings: Settings,
+    client: httpx.Client | httpx.AsyncClient,
+    call: _wire.Call[R],
+    clock: _Clock | None = None,
 ) -> Generator[_Step, Any, R | httpx.Response]:
     """Drive one call to its end; yields steps, returns the result (or the open response if streaming)."""
     log = settings.logger
     policy = settings.retry_policy
     retries = call.options.get("max_retries", settings.max_retries)
+    clock = clock or _Clock(call.options.get("timeout", settings.timeout))
     request = settings.build(client, call)
     attempt = 0
     hops = 0
+    last_error: Exception | None = None
     while True:
+        budget = clock.attempt_timeout(policy)
+        if budget is not None and budget <= 0:
+            # The call's time is up before this attempt could start. (A job submission only gets here
+            # after failures that prove it was not taken: the ambiguous ones go to _settle at once.)
+            raise HubTimeoutError(
+                f"{_where(call, request)} did not complete within {clock.seconds:g} s "
+                f"(the call's timeout; last failure: {_describe(last_error)})",
+                request=request,
+            ) from last_error
         if log.isEnabledFor(logging.DEBUG):
             log.debug("-> %s %s headers=%s", request.method, request.url, _wire.redact(request.headers))
         started = time.perf_counter()
-        outcome = yield _Send(request, call.stream)
+        deadline = None if budget is None else time.monotonic() + budget
+        outcome: _Outcome = yield _Send(
+            _timed(request, budget), call.stream, deadline, settings.max_answer_bytes
+        )
         error = outcome if isinstance(outcome, Exception) else None
-        response = outcome if isinstance(outcome, httpx.Response) else None
+        response = outcome if not isinstance(outcome, Exception) else None
         if response is not None:
             log.debug(
                 "<- %s %s %s (%.1f ms)",
@@ -139,8 +238,18 @@ def _exchange(
                 (time.perf_counter() - started) * 1000,
             )
             if 200 <= response.status_code < 300:
-                return response if call.stream else _wire.interpret(call, response)
+                if isinstance(response, httpx.Response):
+                    return response
+                try:
+                    return _wire.interpret(call, response, settings.mask)
+                except ParsingError as exc:
+                    if call.reconcile is None:
+                        raise
+                    # The Hub took the job but its answer cannot be read: the job exists, and the token
+                    # finds it.
+                    return (yield from _settle(settings, client, call, request, exc))
             # Redirects are followed here, not by httpx, so that the token never goes to another origin.
+            assert isinstance(response, _wire.Answer)
             following = _redirects.next_request(request, response, client)
             if following is not None:
                 hops += 1
@@ -151,24 +260,29 @@ def _exchange(
                     )
                 request = following
                 continue
+            if call.confirm is not None and attempt > 0 and response.status_code in (409, 422):
+                confirmed = yield from _confirm(settings, client, call, clock)
+                if confirmed is not None:
+                    return confirmed
+        status = response.status_code if response is not None else None
         decision = decide(
-            idempotent=call.idempotent,
-            can_reconcile=call.reconcile is not None,
-            status=response.status_code if response is not None else None,
-            error=error,
+            idempotent=call.idempotent, can_reconcile=call.reconcile is not None, status=status, error=error
         )
-        exhausted = decision is Decision.STOP or attempt >= retries
-        if exhausted and decision is Decision.RECONCILE:
-            # The last attempt failed ambiguously (a 5xx, a dropped answer): the job may have been stored
-            # all the same. Raising without looking would invite the caller to submit it a second time.
-            stored = yield from _reconcile(settings, client, call, request, error)
-            if not isinstance(stored, _NotFound):
-                return stored
-        if exhausted:
+        failure: Exception
+        if error is not None:
+            failure = error
+        else:
+            assert isinstance(response, _wire.Answer)
+            failure = _wire.read_error(response, settings.mask)
+        if decision is Decision.RECONCILE:
+            # The job may be stored, now or a moment later: never send it again, look it up.
+            return (yield from _settle(settings, client, call, request, failure))
+        delay = policy.delay(attempt, response.headers if response is not None else None)
+        if decision is Decision.STOP or attempt >= retries or not clock.allows(delay):
             if response is not None:
-                raise _wire.read_error(response)
+                raise failure
             assert error is not None
-            if not call.idempotent and decision is not Decision.RETRY:
+            if not call.idempotent and not proves_unsent(error):
                 token = call.reconcile.token if call.reconcile else None
                 uncertain = (
                     UncertainSubmissionTimeout
@@ -176,14 +290,14 @@ def _exchange(
                     else UncertainSubmissionError
                 )
                 raise uncertain(
-                    f"{call.method} {call.path}: the request may or may not have reached the Hub "
-                    f"({type(error).__name__}); check before sending it again"
-                    + (f" (client token tag {token!r})" if token else ""),
+                    settings.mask(
+                        f"{call.method} {call.path}: the request may or may not have reached the Hub "
+                        f"({type(error).__name__}); check before sending it again"
+                    ),
                     client_token=token,
                     request=request,
                 ) from error
-            raise _failure_error(call, error, request) from error
-        delay = policy.delay(attempt, response.headers if response is not None else None)
+            raise _failure_error(settings, call, error, request) from error
         reason = response.status_code if response is not None else type(error).__name__
         log.info(
             "retrying %s %s in %.2f s after %s (retry %d of %d)",
@@ -194,68 +308,103 @@ def _exchange(
             attempt + 1,
             retries,
         )
-        yield _Sleep(delay)
+        yield clock.sleep(delay)
         attempt += 1
-        if decision is Decision.RECONCILE:
-            stored = yield from _reconcile(settings, client, call, request, error)
-            if not isinstance(stored, _NotFound):
-                return stored
+        last_error = failure
         request = settings.build(client, call)
 
 
-class _NotFound:
-    """What :func:`_reconcile` gives when the Hub holds no record under the call's client token."""
+def _describe(error: Exception | None) -> str:
+    return "none" if error is None else f"{type(error).__name__}: {error}"
 
 
-_NOT_FOUND = _NotFound()
-
-
-def _reconcile(
+def _settle(
     settings: Settings,
     client: httpx.Client | httpx.AsyncClient,
     call: _wire.Call[R],
     request: httpx.Request,
-    error: Exception | None,
-) -> Generator[_Step, Any, R | httpx.Response | _NotFound]:
-    """After an ambiguous failure, look the call's record up by its client token: the stored record if
-    the Hub has it, :data:`_NOT_FOUND` if sending again is safe; raises when neither can be known."""
+    failure: Exception,
+) -> Generator[_Step, Any, R]:
+    """After an ambiguous failure of a job submission: look the job up by its client token until it
+    shows up or the settle window ends. Never sends the submission again (see :mod:`.retry`)."""
     assert call.reconcile is not None
+    policy = settings.retry_policy
     token = call.reconcile.token
-    try:
-        looked_up = yield from _exchange(settings, client, call.reconcile.lookup)
-    except (ApiError, HubConnectionError, HubTimeoutError) as exc:
-        raise UncertainSubmissionError(
-            f"{call.method} {call.path} failed ambiguously and the check whether it was stored "
-            f"failed too: {exc}",
-            client_token=token,
-            request=request,
-        ) from exc
-    fetch = call.reconcile.found(looked_up)
-    if fetch is not None:
-        settings.logger.info(
-            "%s %s had been stored before the failure; not sending it again", call.method, call.path
-        )
+    window = _Clock(policy.settle_window)
+    what = _describe(failure)
+    settings.logger.info(
+        "%s %s failed ambiguously (%s); looking it up by its token", call.method, call.path, what
+    )
+    lookups = 0
+    problem: Exception | None = None
+    waits = policy.settle_waits()
+    while True:
+        lookups += 1
         try:
-            return (yield from _exchange(settings, client, fetch))
-        except (ApiError, HubConnectionError, HubTimeoutError) as exc:
-            # The record exists; a plain error here would read as "nothing was created", and a
-            # caller who then submits again would make a second job. The tag leads back to it.
-            raise UncertainSubmissionError(
-                f"{call.method} {call.path} was stored despite the failure, but reading back the "
-                f"stored record failed: {exc} (client token tag {token!r})",
-                client_token=token,
-                request=request,
-            ) from exc
-    if isinstance(error, httpx.ReadTimeout):
-        # The whole request was sent and the Hub may still be working on it: not finding it *yet*
-        # proves nothing, and sending it again would create a second job once the first lands.
-        raise UncertainSubmissionTimeout(
-            f"{call.method} {call.path} timed out and is not stored yet, but the Hub may still be "
-            f"working on it; not sending it again (client token tag {token!r})",
-            client_token=token,
-            request=request,
-        ) from error
-    return _NOT_FOUND
+            looked_up = yield from _exchange(
+                settings, client, call.reconcile.lookup, _Clock(None, window.deadline)
+            )
+        except HubError as exc:
+            problem = exc
+            fetch = None
+        else:
+            problem = None
+            fetch = call.reconcile.found(looked_up)
+        if fetch is not None:
+            settings.logger.info("%s %s had been stored; not sending it again", call.method, call.path)
+            # Reading the stored record gets a window of its own: the job exists, and a plain error now
+            # would read as "nothing was created".
+            try:
+                result = yield from _exchange(settings, client, fetch, _Clock(max(policy.settle_window, 1.0)))
+            except HubError as exc:
+                job_id = fetch.path.rsplit("/", 1)[-1]
+                raise UncertainSubmissionError(
+                    settings.mask(
+                        f"{call.method} {call.path} failed ({what}) but the job was stored as {job_id}; "
+                        f"reading its record back failed: {exc} (client token {token!r})"
+                    ),
+                    client_token=token,
+                    request=request,
+                    job_id=job_id,
+                ) from exc
+            assert not isinstance(result, httpx.Response)
+            return result
+        wait = next(waits, None)
+        if wait is None or not window.allows(wait):
+            break
+        yield window.sleep(wait)
+    uncertain = (
+        UncertainSubmissionTimeout
+        if isinstance(failure, httpx.TimeoutException | HubTimeoutError)
+        else UncertainSubmissionError
+    )
+    found = "could not be looked up" if problem is not None else "was not found"
+    last = f"; last: {_describe(problem)}" if problem is not None else ""
+    raise uncertain(
+        settings.mask(
+            f"{call.method} {call.path} failed ({what}) and the job {found} under its client token within "
+            f"{policy.settle_window:g} s ({lookups} lookups{last}). "
+            f"It was not sent again; it was most likely never stored. Look for the token to be sure "
+            f"(client token {token!r})"
+        ),
+        client_token=token,
+        request=request,
+    ) from failure
+
+
+def _confirm(
+    settings: Settings, client: httpx.Client | httpx.AsyncClient, call: _wire.Call[R], clock: _Clock
+) -> Generator[_Step, Any, R | None]:
+    """A retried state change met 409/422: the record if an earlier attempt already made the change."""
+    assert call.confirm is not None
+    try:
+        current = yield from _exchange(settings, client, call.confirm.lookup, _Clock(None, clock.deadline))
+    except HubError:
+        return None
+    if isinstance(current, httpx.Response) or not call.confirm.holds(current):
+        return None
+    settings.logger.info("%s %s had already been applied by an earlier attempt", call.method, call.path)
+    return current
 
 
 def _may_read_again(settings: Settings, call: _wire.Call[Any], attempt: int, delivered: bool) -> bool:
@@ -277,6 +426,97 @@ def _before_reading_again(settings: Settings, call: _wire.Call[Any], attempt: in
     return delay
 
 
+def _closed(client: httpx.Client | httpx.AsyncClient) -> ClientClosedError:
+    return ClientClosedError(
+        "this client is closed (used after close() or after its 'with' block); create a new client"
+    )
+
+
+def _already_read(response: httpx.Response, step: _Send) -> _wire.Answer | None:
+    """The answer of a response whose body httpx read already (a transport that hands over complete
+    bodies, such as ``httpx.MockTransport``): decoded by httpx, so only the size limit applies."""
+    if not response.is_stream_consumed:
+        return None
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        content = b""
+    unreadable = None
+    if step.limit is not None and len(content) > step.limit:
+        unreadable = _wire.UnreadableBody(f"the answer exceeds {step.limit} bytes", limit=step.limit)
+        content = b""
+    return _wire.Answer(response.status_code, response.headers, content, step.request, unreadable)
+
+
+class _Reader:
+    """Collects an answer's decoded body within the size limit and the deadline."""
+
+    def __init__(self, response: httpx.Response, step: _Send) -> None:
+        self.response = response
+        self.step = step
+        self.pieces: list[bytes] = []
+        self.decoder: _wire.BodyDecoder | None = None
+        self.unreadable: _wire.UnreadableBody | None = None
+        try:
+            self.decoder = _wire.BodyDecoder(response.headers, step.limit)
+        except _wire.UnreadableBody as exc:
+            self.unreadable = exc
+
+    def take(self, raw: bytes) -> bool:
+        """Add one raw chunk; ``False`` once the body cannot be read further."""
+        if self.decoder is None:
+            return False
+        try:
+            self.pieces.extend(self.decoder.feed(raw))
+        except _wire.UnreadableBody as exc:
+            self.unreadable = exc
+            return False
+        if self.step.deadline is not None and time.monotonic() > self.step.deadline:
+            # A server that trickles its answer is still bound by the call's deadline.
+            raise httpx.ReadTimeout("the answer did not complete in time", request=self.step.request)
+        return True
+
+    def answer(self) -> _wire.Answer:
+        if self.decoder is not None and self.unreadable is None:
+            try:
+                self.pieces.extend(self.decoder.finish())
+            except _wire.UnreadableBody as exc:
+                self.unreadable = exc
+        return _wire.Answer(
+            self.response.status_code,
+            self.response.headers,
+            b"".join(self.pieces) if self.unreadable is None else b"",
+            self.step.request,
+            self.unreadable,
+        )
+
+
+def _chunks(call: _wire.Call[Any], response: httpx.Response) -> tuple[_wire.BodyDecoder, int | None]:
+    try:
+        decoder = _wire.BodyDecoder(response.headers, None)
+    except _wire.UnreadableBody as exc:
+        raise ParsingError(
+            response.status_code, response.headers, None, reason=exc.reason, expected="a file"
+        ) from None
+    return decoder, call.options.get("chunk_size")
+
+
+def _rechunk(pieces: list[bytes], buffer: bytearray, size: int | None) -> Iterator[bytes]:
+    for piece in pieces:
+        if size is None:
+            if piece:
+                yield piece
+            continue
+        buffer.extend(piece)
+        while len(buffer) >= size:
+            yield bytes(buffer[:size])
+            del buffer[:size]
+
+
+def _undecodable(response: httpx.Response, exc: _wire.UnreadableBody) -> ParsingError:
+    return ParsingError(response.status_code, response.headers, None, reason=exc.reason, expected="a file")
+
+
 class SyncTransport:
     """Carries calls out over an ``httpx.Client``."""
 
@@ -286,6 +526,29 @@ class SyncTransport:
         self.settings = settings
         self.client = client
         self._owns_client = owns_client
+
+    def _perform(self, step: _Send) -> _Outcome:
+        if self.client.is_closed:
+            raise _closed(self.client)
+        try:
+            response = self.client.send(step.request, stream=True, follow_redirects=False)
+        except httpx.TransportError as exc:
+            return exc
+        if step.stream and 200 <= response.status_code < 300:
+            return response
+        try:
+            complete = _already_read(response, step)
+            if complete is not None:
+                return complete
+            reader = _Reader(response, step)
+            for raw in response.iter_raw():
+                if not reader.take(raw):
+                    break
+            return reader.answer()
+        except httpx.TransportError as exc:
+            return exc
+        finally:
+            response.close()
 
     def _drive(self, call: _wire.Call[Any]) -> Any:
         steps = _exchange(self.settings, self.client, call)
@@ -298,14 +561,8 @@ class SyncTransport:
             if isinstance(step, _Sleep):
                 self.settings.retry_policy.sleep(step.seconds)
                 outcome = None
-                continue
-            try:
-                outcome = self.client.send(step.request, stream=step.stream, follow_redirects=False)
-                if step.stream and not 200 <= outcome.status_code < 300:
-                    outcome.read()
-                    outcome.close()
-            except httpx.TransportError as exc:
-                outcome = exc
+            else:
+                outcome = self._perform(step)
 
     def send(self, call: _wire.Call[R]) -> R:
         result: R = self._drive(call)
@@ -317,13 +574,22 @@ class SyncTransport:
             response: httpx.Response = self._drive(call)
             delivered = False
             try:
-                for chunk in response.iter_bytes(call.options.get("chunk_size")):
-                    delivered = True
+                decoder, size = _chunks(call, response)
+                buffer = bytearray()
+                for raw in response.iter_raw():
+                    for chunk in _rechunk(list(decoder.feed(raw)), buffer, size):
+                        delivered = True
+                        yield chunk
+                for chunk in _rechunk(list(decoder.finish()), buffer, size):
                     yield chunk
+                if buffer:
+                    yield bytes(buffer)
                 return
+            except _wire.UnreadableBody as exc:
+                raise _undecodable(response, exc) from None
             except httpx.TransportError as exc:
                 if not _may_read_again(self.settings, call, attempt, delivered):
-                    raise _failure_error(call, exc, response.request) from exc
+                    raise _failure_error(self.settings, call, exc, response.request) from exc
                 delay = _before_reading_again(self.settings, call, attempt, exc)
             finally:
                 response.close()
@@ -345,6 +611,29 @@ class AsyncTransport:
         self.client = client
         self._owns_client = owns_client
 
+    async def _perform(self, step: _Send) -> _Outcome:
+        if self.client.is_closed:
+            raise _closed(self.client)
+        try:
+            response = await self.client.send(step.request, stream=True, follow_redirects=False)
+        except httpx.TransportError as exc:
+            return exc
+        if step.stream and 200 <= response.status_code < 300:
+            return response
+        try:
+            complete = _already_read(response, step)
+            if complete is not None:
+                return complete
+            reader = _Reader(response, step)
+            async for raw in response.aiter_raw():
+                if not reader.take(raw):
+                    break
+            return reader.answer()
+        except httpx.TransportError as exc:
+            return exc
+        finally:
+            await response.aclose()
+
     async def _drive(self, call: _wire.Call[Any]) -> Any:
         steps = _exchange(self.settings, self.client, call)
         outcome: Any = None
@@ -356,14 +645,8 @@ class AsyncTransport:
             if isinstance(step, _Sleep):
                 await self.settings.retry_policy.async_sleep(step.seconds)
                 outcome = None
-                continue
-            try:
-                outcome = await self.client.send(step.request, stream=step.stream, follow_redirects=False)
-                if step.stream and not 200 <= outcome.status_code < 300:
-                    await outcome.aread()
-                    await outcome.aclose()
-            except httpx.TransportError as exc:
-                outcome = exc
+            else:
+                outcome = await self._perform(step)
 
     async def send(self, call: _wire.Call[R]) -> R:
         result: R = await self._drive(call)
@@ -375,13 +658,22 @@ class AsyncTransport:
             response: httpx.Response = await self._drive(call)
             delivered = False
             try:
-                async for chunk in response.aiter_bytes(call.options.get("chunk_size")):
-                    delivered = True
+                decoder, size = _chunks(call, response)
+                buffer = bytearray()
+                async for raw in response.aiter_raw():
+                    for chunk in _rechunk(list(decoder.feed(raw)), buffer, size):
+                        delivered = True
+                        yield chunk
+                for chunk in _rechunk(list(decoder.finish()), buffer, size):
                     yield chunk
+                if buffer:
+                    yield bytes(buffer)
                 return
+            except _wire.UnreadableBody as exc:
+                raise _undecodable(response, exc) from None
             except httpx.TransportError as exc:
                 if not _may_read_again(self.settings, call, attempt, delivered):
-                    raise _failure_error(call, exc, response.request) from exc
+                    raise _failure_error(self.settings, call, exc, response.request) from exc
                 delay = _before_reading_again(self.settings, call, attempt, exc)
             finally:
                 await response.aclose()

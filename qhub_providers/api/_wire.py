@@ -5,8 +5,10 @@ Nothing here does I/O, so the sync and the async transport share all of it.
 
 from __future__ import annotations
 
+import codecs
 import json
-from collections.abc import Callable, Iterable, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypedDict, TypeVar
@@ -15,7 +17,13 @@ from urllib.parse import quote
 import httpx
 import pydantic
 
-from qhub_providers.api.errors import SECRET_HEADERS, ApiError, ParsingError, error_for_status
+from qhub_providers.api.errors import (
+    SECRET_HEADERS,
+    AnswerTooLargeError,
+    ApiError,
+    ParsingError,
+    error_for_status,
+)
 
 R = TypeVar("R")
 
@@ -24,7 +32,8 @@ class RequestOptions(TypedDict, total=False):
     """Per-call overrides, passed as ``request_options=`` to any endpoint method."""
 
     timeout: float
-    """Seconds for this call (connect, read, write and pool), instead of the client's timeout."""
+    """Deadline in seconds for this whole call (connecting, sending, every read, every retry), instead
+    of the client's ``timeout``."""
     max_retries: int
     """Retries for this call, instead of the client's ``max_retries``."""
     additional_headers: Mapping[str, str]
@@ -44,6 +53,19 @@ class Reconciliation(Generic[R]):
     lookup: Call[Any]
     found: Callable[[Any], Call[R] | None]
     token: str
+
+
+@dataclass(frozen=True)
+class Confirmation(Generic[R]):
+    """How to tell that a retried state change had already been made by an earlier attempt.
+
+    When a retry meets 409 or 422 (the state it asks for is no longer reachable from the current one),
+    ``lookup`` reads the resource and ``holds`` says whether it already is in the asked-for state; if so,
+    the read record is the call's result.
+    """
+
+    lookup: Call[R]
+    holds: Callable[[R], bool]
 
 
 @dataclass(frozen=True)
@@ -68,6 +90,7 @@ class Call(Generic[R]):
     """Safe to send again after an ambiguous failure."""
     stream: bool = False
     reconcile: Reconciliation[R] | None = None
+    confirm: Confirmation[R] | None = None
     options: RequestOptions = field(default_factory=lambda: RequestOptions())
 
 
@@ -138,41 +161,231 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: ("***" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
-def _json_or_text(response: httpx.Response) -> Any:
-    text = response.text
+Mask = Callable[[str], str]
+"""Removes credentials from text the server sent (which may echo them) before it goes into an error."""
+
+
+def no_mask(text: str) -> str:
+    return text
+
+
+class UnreadableBody(Exception):
+    """The body of an answer could not be read (a failed decompression, over the size limit); internal,
+    always turned into a typed error by the transport."""
+
+    def __init__(self, reason: str, *, limit: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.limit = limit
+        """Set when the body was over this size limit."""
+
+
+_PIECE = 64 * 1024
+
+
+class _Zlib:
+    """gzip or deflate, decompressed in bounded pieces so that a small bomb cannot blow up in one call."""
+
+    def __init__(self, encoding: str) -> None:
+        self._deflate = encoding == "deflate"
+        self._started = False
+        self._decoder = zlib.decompressobj(zlib.MAX_WBITS if self._deflate else 16 + zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._deflate and not self._started:
+            self._started = True
+            try:
+                probe = zlib.decompressobj(zlib.MAX_WBITS)
+                probe.decompress(data[:2])
+            except zlib.error:
+                # "deflate" is sent both zlib-wrapped (as the RFC says) and raw; accept both.
+                self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+        pending = data
+        while True:
+            piece = self._decoder.decompress(pending, _PIECE)
+            if piece:
+                yield piece
+            pending = self._decoder.unconsumed_tail
+            if not pending and len(piece) < _PIECE:
+                return
+
+    def finish(self) -> Iterator[bytes]:
+        tail = self._decoder.flush()
+        if tail:
+            yield tail
+
+
+class _Other:
+    """Encodings beyond gzip and deflate, through httpx's own decoders (only if the server sends them)."""
+
+    def __init__(self, encoding: str) -> None:
+        from httpx._decoders import SUPPORTED_DECODERS as decoders
+
+        if encoding not in decoders:
+            raise UnreadableBody(f"unsupported Content-Encoding {encoding!r}")
+        self._decoder = decoders[encoding]()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        out: bytes = self._decoder.decode(data)
+        if out:
+            yield out
+
+    def finish(self) -> Iterator[bytes]:
+        out: bytes = self._decoder.flush()
+        if out:
+            yield out
+
+
+class BodyDecoder:
+    """Undoes the ``Content-Encoding`` of an answer chunk by chunk, counting what comes out.
+
+    Any failure raises :class:`UnreadableBody`; more than ``limit`` decoded bytes too (``None``: no limit).
+    """
+
+    def __init__(self, headers: Mapping[str, str], limit: int | None) -> None:
+        self.limit = limit
+        self.size = 0
+        names = [n.strip().lower() for n in headers.get("content-encoding", "").split(",")]
+        names = [n for n in names if n and n != "identity"]
+        if len(names) > 2:
+            raise UnreadableBody(f"too many content encodings ({len(names)})")
+        try:
+            # Applied in order by the server, so undone in reverse.
+            self._stages = [_Zlib(n) if n in ("gzip", "deflate") else _Other(n) for n in reversed(names)]
+        except UnreadableBody:
+            raise
+        except Exception as exc:  # an httpx decoder whose package is missing or broken
+            raise UnreadableBody(f"cannot decode Content-Encoding: {type(exc).__name__}") from None
+
+    def _run(self, pieces: Iterable[bytes], stage: int) -> Iterator[bytes]:
+        if stage == len(self._stages):
+            yield from pieces
+            return
+        for piece in pieces:
+            yield from self._run(self._stages[stage].feed(piece), stage + 1)
+
+    def _counted(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        try:
+            for piece in pieces:
+                self.size += len(piece)
+                if self.limit is not None and self.size > self.limit:
+                    raise UnreadableBody(f"the answer exceeds {self.limit} bytes", limit=self.limit)
+                yield piece
+        except UnreadableBody:
+            raise
+        except Exception as exc:  # zlib.error, a broken brotli stream ...
+            raise UnreadableBody(f"the body cannot be decompressed ({type(exc).__name__}: {exc})") from None
+
+    def feed(self, raw: bytes) -> Iterator[bytes]:
+        """Decoded pieces of one raw chunk."""
+        return self._counted(self._run([raw], 0))
+
+    def finish(self) -> Iterator[bytes]:
+        """The last decoded pieces, once the raw body ended."""
+
+        def tails() -> Iterator[bytes]:
+            for stage in range(len(self._stages)):
+                yield from self._run(self._stages[stage].finish(), stage + 1)
+
+        return self._counted(tails())
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A complete answer of the Hub, its body decoded (``content``), or why it could not be read."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    request: httpx.Request
+    unreadable: UnreadableBody | None = None
+
+    @property
+    def has_redirect_location(self) -> bool:
+        """A redirect status with a ``Location`` to follow (as ``httpx.Response`` has it)."""
+        return self.status_code in (301, 302, 303, 307, 308) and "location" in self.headers
+
+
+def _text(answer: Answer, mask: Mask = no_mask) -> str:
+    """The body as text: its declared charset when that works, else UTF-8 with replacements."""
+    content_type = answer.headers.get("content-type", "")
+    charset = None
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower() or None
+    text = None
+    if charset:
+        try:
+            codecs.lookup(charset)
+            text = answer.content.decode(charset)
+        except (LookupError, UnicodeError, ValueError):
+            text = None
+    if text is None:
+        text = answer.content.decode("utf-8", errors="replace")
+    return mask(text)
+
+
+def _parse_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
+
+
+def _json_or_text(answer: Answer, mask: Mask) -> Any:
+    if answer.unreadable is not None:
+        return f"<unreadable body: {answer.unreadable.reason}>"
+    text = _text(answer, mask)
     if not text.strip():
         return ""
     try:
-        return json.loads(text)
+        return _parse_json(text)
     except ValueError:
         return text
 
 
-def read_error(response: httpx.Response) -> ApiError:
+def read_error(answer: Answer, mask: Mask = no_mask) -> ApiError:
     """The typed error for a non-2xx answer, whatever its body."""
-    return error_for_status(response.status_code, response.headers, _json_or_text(response))
+    return error_for_status(answer.status_code, answer.headers, _json_or_text(answer, mask))
 
 
-def interpret(call: Call[R], response: httpx.Response) -> R:
-    """Read a complete answer: the parsed result, ``None``, or a typed error."""
-    status = response.status_code
+def interpret(call: Call[R], answer: Answer, mask: Mask = no_mask) -> R:
+    """Read a complete answer: the parsed result, ``None``, or a typed error (whose body and message
+    have the client's credentials masked, should the server echo them)."""
+    status = answer.status_code
     if not 200 <= status < 300:
-        raise read_error(response)
+        raise read_error(answer, mask)
     if call.ignore_body:
         return None  # type: ignore[return-value]
-    text = response.text
+    if answer.unreadable is not None:
+        if answer.unreadable.limit is not None:
+            raise AnswerTooLargeError(status, answer.headers, answer.unreadable.limit)
+        reason = answer.unreadable.reason
+        raise ParsingError(status, answer.headers, None, reason=reason, expected=call.expected)
+    text = _text(answer)
+
+    def unreadable(body: Any, reason: str) -> ParsingError:
+        masked = mask(text)
+        if masked != text:
+            body = _json_or_text(answer, mask)
+            reason = mask(reason)
+        return ParsingError(status, answer.headers, body, reason=reason, expected=call.expected)
+
     if not text.strip():
         if call.empty_is_none:
             return None  # type: ignore[return-value]
-        raise ParsingError(status, response.headers, "", reason="the body is empty", expected=call.expected)
+        raise unreadable("", "the body is empty")
     try:
-        data = json.loads(text)
+        data = _parse_json(text)
     except ValueError as exc:
-        raise ParsingError(status, response.headers, text, reason=str(exc), expected=call.expected) from None
+        raise unreadable(text, str(exc)) from None
     try:
         return call.parse(data)
     except pydantic.ValidationError as exc:
         reason = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()[:5]
         )
-        raise ParsingError(status, response.headers, data, reason=reason, expected=call.expected) from None
+        raise unreadable(data, reason) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise unreadable(data, f"{type(exc).__name__}: {exc}") from None

@@ -12,6 +12,7 @@ import httpx
 
 from qhub_providers.api._endpoint import Async, Sync
 from qhub_providers.api._transport import (
+    DEFAULT_MAX_ANSWER_BYTES,
     DEFAULT_TIMEOUT,
     AsyncTransport,
     Settings,
@@ -85,6 +86,7 @@ class _ClientBase(Generic[M, H, T]):
         httpx_client: H | None = None,
         logging: LoggingConfig = None,
         retry_policy: RetryPolicy | None = None,
+        max_answer_bytes: int | None = DEFAULT_MAX_ANSWER_BYTES,
     ) -> None:
         if not isinstance(api_key, str) or not api_key.strip():
             raise ValueError("api_key must be a non-empty access token (or use HubQuantumClient.from_env())")
@@ -98,6 +100,7 @@ class _ClientBase(Generic[M, H, T]):
             max_retries=max_retries,
             logger=_logger(logging),
             retry_policy=retry_policy or RetryPolicy(),
+            max_answer_bytes=max_answer_bytes,
         )
         self._transport = self._open_transport(settings, httpx_client, bool(follow_redirects))
 
@@ -171,13 +174,17 @@ class HubQuantumClient(_ClientBase[Sync, httpx.Client, SyncTransport]):
             ``environment``.
         environment: A named deployment (default: the public Hub).
         headers: Extra headers for every request.
-        timeout: Seconds per request (default 60; ignored when ``httpx_client`` is given, whose own
-            timeout applies).
+        timeout: Deadline in seconds of each call, whatever the Hub does: connecting, sending, every read
+            and every retry count against it (default 60). A job submission that failed ambiguously
+            then looks for its job for up to ``retry_policy.settle_window`` more seconds (default 10).
+            Without it, and with an ``httpx_client``, that client's own timeouts apply per request.
         max_retries: Retries of transient failures per call (default 2); see :mod:`qhub_providers.api.retry`.
         follow_redirects: Passed to the httpx client it creates.
         httpx_client: Use this ``httpx.Client`` (you close it).
         logging: A ``logging.Logger`` or ``{"level": ..., "logger": ..., "silent": bool}``.
-        retry_policy: Backoff settings.
+        retry_policy: Backoff, settle window and per-attempt timeout.
+        max_answer_bytes: Largest answer body read, after decompression (default 64 MiB; ``None``: no
+            limit); larger ones raise ``AnswerTooLargeError``. Result streams are not bounded.
 
     Use it as a context manager, or call :meth:`close`.
     """

@@ -74,10 +74,15 @@ def _detail_of(body: Any) -> str | None:
 
 
 class BadRequestError(ApiError):
+    """The Hub refused the request as malformed (400): a missing or invalid field; sending it again
+    cannot help."""
+
     status_code = 400
 
 
 class UnauthorizedError(ApiError):
+    """The Hub did not accept the token (401): missing, mistyped, expired or revoked."""
+
     status_code = 401
 
     def _message(self) -> str:
@@ -85,14 +90,21 @@ class UnauthorizedError(ApiError):
 
 
 class ForbiddenError(ApiError):
+    """The token is valid but may not do this (403), e.g. another organization's job or an admin control."""
+
     status_code = 403
 
 
 class NotFoundError(ApiError):
+    """No such resource for this caller (404): an unknown id, another organization's job, or a result
+    asked for before the job reached a final status."""
+
     status_code = 404
 
 
 class ConflictError(ApiError):
+    """The request conflicts with the resource's state (409)."""
+
     status_code = 409
 
 
@@ -103,22 +115,33 @@ class PayloadTooLargeError(ApiError):
 
 
 class UnprocessableEntityError(ApiError):
+    """The request is well-formed but cannot be carried out (422): e.g. a backend without sessions, a
+    session that no longer accepts jobs, an input the backend cannot read."""
+
     status_code = 422
 
 
 class TooManyRequestsError(ApiError):
+    """Rate limited (429), after the retries; ``headers`` keep ``Retry-After``."""
+
     status_code = 429
 
 
 class InternalServerError(ApiError):
+    """The Hub failed while handling the request (500), after the retries."""
+
     status_code = 500
 
 
 class BadGatewayError(ApiError):
+    """A gateway in front of the Hub got no valid answer from it (502), after the retries."""
+
     status_code = 502
 
 
 class ServiceUnavailableError(ApiError):
+    """The Hub or a gateway is overloaded or down for maintenance (503), after the retries."""
+
     status_code = 503
 
 
@@ -197,6 +220,26 @@ class HubConnectionError(HubError, httpx.TransportError):
         httpx.TransportError.__init__(self, message, request=_mask_credentials(request))
 
 
+class ClientClosedError(HubError, RuntimeError):
+    """The client was used after ``close()`` (or after its ``with`` block ended): open a new one.
+
+    Also a ``RuntimeError``, which is what httpx raises in this case."""
+
+
+class AnswerTooLargeError(ApiError):
+    """An answer (after decompression) exceeded the client's ``max_answer_bytes``; reading stopped there.
+
+    Result files of any size can be read with the ``..._result_stream`` endpoints, which are not bounded.
+    """
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], limit: int) -> None:
+        self.limit = limit
+        super().__init__(status_code, headers, None, message=f"the answer exceeds {limit} bytes")
+
+    def _message(self) -> str:
+        return f"HTTP {self.status_code} answer too large: {self.detail} (see max_answer_bytes)"
+
+
 class TooManyRedirectsError(HubConnectionError, httpx.TooManyRedirects):
     """The Hub's answers redirected more often than the client's ``max_redirects`` allows (a redirect
     loop, or a misconfigured proxy); also an ``httpx.TooManyRedirects``."""
@@ -210,8 +253,17 @@ class UncertainSubmissionError(HubConnectionError):
     client put on the job, to look it up later.
     """
 
-    def __init__(self, message: str, *, client_token: str | None, request: httpx.Request | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        client_token: str | None,
+        request: httpx.Request | None = None,
+        job_id: str | None = None,
+    ):
         self.client_token = client_token
+        self.job_id = job_id
+        """The id of the job when the client found it stored but could not read it back."""
         super().__init__(message, request=request)
 
 

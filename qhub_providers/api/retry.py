@@ -4,25 +4,27 @@ The rules, in one place:
 
 * **Idempotent requests** (every GET, DELETE, and the PATCH of a session's state) are retried after a
   connection or protocol error, a timeout, and the answers 408, 429 and 5xx.
-* **Creating a job** is retried only when the request provably did not reach the Hub (the connection
-  could not be opened, or the Hub answered 408 or 429). After an ambiguous failure (a read timeout, a
-  dropped connection, a 5xx) the client first *reconciles*: every job it creates carries a unique
-  client-token tag, and it asks ``GET workloads?tag=<token>`` whether the Hub stored the job. If so, that
-  job is returned; if not, the request is sent again. So a retry never creates a second job. A read
-  timeout is the exception: the Hub may still be storing the job, so not finding it yet proves nothing;
-  the client raises :class:`~qhub_providers.api.errors.UncertainSubmissionTimeout` (with the tag) instead
-  of sending it again. When the last allowed attempt fails ambiguously, the client still looks the job up
-  once before raising, so an error never hides a job that was stored. If the job was found but its
-  record cannot be read back, the client raises
-  :class:`~qhub_providers.api.errors.UncertainSubmissionError` too, never an error that would read as
-  "nothing was created".
+* **Creating a job** is sent again only when the Hub provably did not take it: the connection could not
+  be opened, or the Hub answered 408 or 429. After any other failure (a dropped or cut answer, a read
+  timeout, a 5xx from the Hub or a gateway, a 2xx that cannot be read) it is **never sent again**: the
+  job may be stored, now or a moment later. Every job the client creates carries a unique client-token
+  tag; the client *settles* the question by looking the job up (``GET workloads?tag=<token>``) again and
+  again for up to :attr:`RetryPolicy.settle_window` seconds. Found: that job is returned, exactly as if
+  the first answer had arrived. Not found within the window: the client raises
+  :class:`~qhub_providers.api.errors.UncertainSubmissionError` carrying the token, and the job was most
+  likely never stored (a later lookup by the token tells for sure). "Not found yet" is never taken as
+  proof that sending it again is safe, so a submission never creates two jobs.
+* **A session's drain** (``PATCH sessions/{id}`` with ``accept_jobs=False``) retried after an ambiguous
+  failure may meet a session the first attempt already drained (and that then closed): a 409 or 422 on
+  such a retry is checked against the session's state, and a session that no longer accepts jobs is the
+  success it looks like.
 * **A result stream** cut before its first byte reached the caller is opened again (within the retries);
   once bytes were delivered, the failure is raised.
 * **Creating a session** has no tag to look for, so it is retried only when it provably did not reach
   the Hub; an ambiguous failure is raised to the caller.
 
 Waits grow exponentially with jitter and honour ``Retry-After`` (seconds or an HTTP date) and
-``retry-after-ms``, both capped.
+``retry-after-ms``, both capped. No wait runs past the call's deadline (the client's ``timeout``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -80,6 +82,13 @@ class RetryPolicy:
     """Longest wait the client accepts from ``Retry-After``."""
     jitter: bool = True
     """Spread waits randomly over [50 %, 100 %] of the nominal value, so clients do not stampede."""
+    settle_window: float = 10.0
+    """Seconds a job submission that failed ambiguously keeps looking for its job by the client token
+    before it raises :class:`~qhub_providers.api.errors.UncertainSubmissionError`. Counted on top of the
+    call's ``timeout``, so that a submission whose answer came too late still gets looked up."""
+    attempt_timeout: float | None = None
+    """Seconds one attempt may take (connect, send, answer), so that a stalled connection is given up
+    and retried while the call's ``timeout`` still has time left; ``None``: the whole remaining time."""
     sleep: Callable[[float], None] = field(default=_real_sleep, repr=False)
     async_sleep: Callable[[float], Awaitable[None]] = field(default=_real_async_sleep, repr=False)
 
@@ -92,6 +101,17 @@ class RetryPolicy:
         if self.jitter:
             nominal *= 0.5 + random.random() / 2
         return nominal
+
+    def settle_waits(self) -> Iterator[float]:
+        """Pauses between the lookups of a submission being settled: short at first (the job is often
+        stored a moment after the failure), then up to 1 s; they add up to :attr:`settle_window`."""
+        left = self.settle_window
+        wait = min(0.05, self.base_delay) if self.base_delay > 0 else 0.05
+        while left > 0:
+            step = min(wait, left)
+            yield step
+            left -= step
+            wait = min(1.0, wait * 1.6)
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
@@ -134,3 +154,8 @@ def decide(*, idempotent: bool, can_reconcile: bool, status: int | None, error: 
     if idempotent or status in {408, 429}:
         return Decision.RETRY
     return Decision.RECONCILE if can_reconcile else Decision.STOP
+
+
+def proves_unsent(error: Exception) -> bool:
+    """Whether a transport error happened before any byte of the request left (so nothing was stored)."""
+    return isinstance(error, _UNSENT_ERRORS)

@@ -144,9 +144,18 @@ def test_retry_after_is_honoured_and_capped(
     hub: ScriptedHub, clock: FakeClock, headers: dict[str, str], wait: float
 ) -> None:
     hub.add(Answer(429, {"detail": "slow down"}, headers=headers), Answer(200, JOB))
-    with client_for(hub, clock) as client:
+    # A deadline long enough for the capped wait: no wait may run past the call's deadline.
+    with client_for(hub, clock, timeout=120) as client:
         client.jobs.get_job("j-1")
     assert clock.waits == [wait]
+
+
+def test_a_retry_after_beyond_the_deadline_ends_the_call_at_once(hub: ScriptedHub, clock: FakeClock) -> None:
+    hub.add(Answer(429, {"detail": "slow down"}, headers={"Retry-After": "30"}), Answer(200, JOB))
+    with client_for(hub, clock, timeout=10) as client, pytest.raises(TooManyRequestsError):
+        client.jobs.get_job("j-1")
+    assert clock.waits == []
+    assert len(hub.requests) == 1
 
 
 def test_retry_after_as_http_date(hub: ScriptedHub, clock: FakeClock) -> None:
@@ -214,21 +223,24 @@ def test_timeout_is_typed_and_an_httpx_timeout(hub: ScriptedHub, clock: FakeCloc
 # -- job and session creation are never duplicated --------------------------------------------------
 
 
-def test_create_job_after_5xx_reconciles_and_resubmits_when_not_stored(
+def test_create_job_after_5xx_is_never_sent_again_and_found_when_it_lands_late(
     hub: ScriptedHub, clock: FakeClock
 ) -> None:
+    # A gateway's 500 while the Hub is still storing the job: the first lookups find nothing *yet*.
     empty = {"content": [], "page": 0, "size": 1, "total_elements": 0, "total_pages": 0}
-    hub.add(Answer(500), Answer(200, empty), Answer(200, JOB))
+    found = {"content": [{"id": "j-5", "type": "JOB"}], "page": 0, "size": 1, "total_elements": 1}
+    hub.add(Answer(500), Answer(200, empty), Answer(200, empty), Answer(200, found), Answer(200, JOB))
     with client_for(hub, clock) as client:
         job = client.jobs.create_job(backend_id="aws.sim.sv1", shots=10, input="OPENQASM 3;")
     assert job.id == "j-1"
     methods = [(r.method, r.path) for r in hub.requests]
-    assert methods == [("POST", "/quantum/jobs"), ("GET", "/quantum/workloads"), ("POST", "/quantum/jobs")]
+    assert methods == [("POST", "/quantum/jobs")] + [("GET", "/quantum/workloads")] * 3 + [
+        ("GET", "/quantum/jobs/j-5")
+    ]
     token = hub.requests[0].json["tags"][-1]
-    assert ("tag", token) in hub.requests[1].query
-    assert ("type", "JOB") in hub.requests[1].query
-    # The resubmission carries the same token, so a later lookup still finds exactly one job.
-    assert hub.requests[2].json == hub.requests[0].json
+    assert all(("tag", token) in r.query and ("type", "JOB") in r.query for r in hub.requests[1:4])
+    # Short pauses between the lookups, growing.
+    assert len(clock.waits) == 2 and 0 < clock.waits[0] < clock.waits[1] <= 1.0
 
 
 def test_create_job_after_dropped_answer_returns_the_stored_job(hub: ScriptedHub, clock: FakeClock) -> None:
@@ -261,8 +273,11 @@ def test_create_job_gives_up_with_uncertain_error_carrying_the_token(
     with client_for(hub, clock, max_retries=0) as client, pytest.raises(UncertainSubmissionError) as info:
         client.jobs.create_job(backend_id="aws.sim.sv1", shots=10, input="x", client_token="abc")
     assert info.value.client_token == "qhub-providers-token:abc"
-    # One submission, then the (failed) look-up by the token: never a second POST.
-    assert [r.method for r in hub.requests] == ["POST", "GET"]
+    assert "abc" in str(info.value)
+    # One submission, then the (failing) lookups by the token over the settle window: never a second POST.
+    methods = [r.method for r in hub.requests]
+    assert methods[0] == "POST" and set(methods[1:]) == {"GET"} and len(methods) > 2
+    assert sum(clock.waits) <= 10.0
 
 
 def test_create_job_5xx_on_the_last_attempt_returns_the_job_stored_anyway(
@@ -276,14 +291,20 @@ def test_create_job_5xx_on_the_last_attempt_returns_the_job_stored_anyway(
     assert [r.method for r in hub.requests] == ["POST", "GET", "GET"]
 
 
-def test_create_job_5xx_on_the_last_attempt_raises_it_when_nothing_was_stored(
+def test_create_job_5xx_is_uncertain_with_its_cause_when_nothing_was_stored(
     hub: ScriptedHub, clock: FakeClock
 ) -> None:
+    # A 503 does not prove that the job was not stored (a gateway may say it while the Hub works on):
+    # the client looks for it over the settle window, never sends it again, then says it is uncertain.
     empty = {"content": [], "page": 0, "size": 1, "total_elements": 0, "total_pages": 0}
-    hub.add(Answer(503, {"detail": "overloaded"}), Answer(200, empty))
-    with client_for(hub, clock, max_retries=0) as client, pytest.raises(ServiceUnavailableError):
+    hub.add(Answer(503, {"detail": "overloaded"}))
+    hub.default = Answer(200, empty)
+    with client_for(hub, clock, max_retries=0) as client, pytest.raises(UncertainSubmissionError) as info:
         client.jobs.create_job(backend_id="aws.sim.sv1", shots=10, input="OPENQASM 3;")
-    assert [r.method for r in hub.requests] == ["POST", "GET"]
+    assert isinstance(info.value.__cause__, ServiceUnavailableError)
+    assert "overloaded" in str(info.value)
+    methods = [r.method for r in hub.requests]
+    assert methods.count("POST") == 1 and len(methods) > 2
 
 
 def test_create_session_is_not_retried_after_ambiguous_failures(hub: ScriptedHub, clock: FakeClock) -> None:

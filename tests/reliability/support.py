@@ -45,9 +45,14 @@ measure q -> c;
 FAST_BACKEND = "kipu.sim.qsim"
 
 
-def fast_retries() -> RetryPolicy:
+SETTLE_WINDOW = 1.0
+"""How long an ambiguous submission is looked for: far longer than the local Hub takes to store a job
+(unless a test slows storing down on purpose)."""
+
+
+def fast_retries(settle_window: float = SETTLE_WINDOW) -> RetryPolicy:
     """Real sleeps, but short ones: a few milliseconds, capped at 50 ms, ``Retry-After`` at 0.1 s."""
-    return RetryPolicy(base_delay=0.005, max_delay=0.05, max_retry_after=0.1)
+    return RetryPolicy(base_delay=0.005, max_delay=0.05, max_retry_after=0.1, settle_window=settle_window)
 
 
 def inject_mixed_faults(hub: LocalHub, seed: int) -> None:

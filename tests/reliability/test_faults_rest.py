@@ -24,6 +24,7 @@ from .support import (
     BELL_QASM2,
     CLIENT_TIMEOUT,
     FAST_BACKEND,
+    FAULT_RATE,
     MAX_RETRIES,
     Ledger,
     fast_retries,
@@ -104,8 +105,11 @@ def test_sync_client_loses_and_duplicates_nothing_under_mixed_faults(
     stored = list(observer.jobs.iter_jobs(size=100))
     ledger.settle(stored)
     assert int(hub.admin.stats()["jobs"]) - stored_before == len(stored)
-    # With this many retries no submission should be left in doubt, let alone refused.
-    assert (len(ledger.uncertain), len(ledger.refused)) == (0, 0)
+    # Nothing is refused outright. A submission whose request was cut or answered 5xx before the Hub took
+    # it is reported uncertain (it is never sent again; see qhub_providers/api/retry.py): the ledger has
+    # checked that none of those landed twice, and the test that slows storing checks they land.
+    assert not ledger.refused, list(ledger.refused.values())[:3]
+    assert len(ledger.uncertain) < SYNC_SUBMISSIONS * FAULT_RATE
     assert requests >= SYNC_MIN_REQUESTS
     assert all(injected[kind] > 0 for kind in FAULT_KINDS), injected
     assert sum(injected.values()) < requests
@@ -170,6 +174,7 @@ def test_async_client_loses_and_duplicates_nothing_under_mixed_faults(
     stored = list(observer.jobs.iter_jobs(size=100))
     ledger.settle(stored)
     assert int(hub.admin.stats()["jobs"]) - stored_before == len(stored)
-    assert (len(ledger.uncertain), len(ledger.refused)) == (0, 0)
+    assert not ledger.refused, list(ledger.refused.values())[:3]
+    assert len(ledger.uncertain) < ASYNC_SUBMISSIONS * FAULT_RATE
     assert requests >= ASYNC_MIN_REQUESTS
     assert all(injected[kind] > 0 for kind in FAULT_KINDS), injected

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from qhub_providers.api import _wire
-from qhub_providers.api._wire import Call, RequestOptions, path
+from qhub_providers.api._wire import Call, Confirmation, RequestOptions, path
 from qhub_providers.api.models import (
     CalibrationResponse,
     Job,
@@ -128,4 +128,14 @@ def get_session_jobs(session: str, options: RequestOptions | None) -> Call[list[
 def update_session_state(session: str, accept_jobs: bool, options: RequestOptions | None) -> Call[Session]:
     """The PATCH that drains (``False``) or reopens (``True``) a session: idempotent, so retried."""
     body = SessionStateUpdateRequest(accept_jobs=accept_jobs).to_wire()
-    return Call("PATCH", session, _session, "Session", body=body, options=options or {})
+    # A drain retried after an ambiguous failure may find the session already drained (or closed, once
+    # its last job ended): the Hub then refuses the change, but what was asked for holds.
+    confirm = None if accept_jobs else Confirmation(get_session(session, options), _no_longer_accepts)
+    return Call("PATCH", session, _session, "Session", body=body, confirm=confirm, options=options or {})
+
+
+_NOT_ACCEPTING = frozenset({"DRAINING", "CLOSED", "ABORTED", "DETACHED"})
+
+
+def _no_longer_accepts(session: Session) -> bool:
+    return str(session.status) in _NOT_ACCEPTING

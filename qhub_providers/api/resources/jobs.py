@@ -37,6 +37,15 @@ _normalized_memory = _wire.adapter(NormalizedMemoryResult)
 JobInput = str | dict[str, Any] | WireModel
 
 
+def _created_job(value: Any) -> Job:
+    """The answer to a submission: a job record *with an id*; without one, the job cannot be followed
+    (the transport then looks it up by its token, since the Hub did take it)."""
+    job: Job = _job(value)
+    if not job.id:
+        raise ValueError("the created job has no id")
+    return job
+
+
 def _find_by_token(token: str) -> Reconciliation[Job]:
     lookup = Call(
         "GET",
@@ -137,7 +146,7 @@ class JobsApi(Namespace[M]):
         return Call(
             "POST",
             "jobs",
-            _job,
+            _created_job,
             "Job",
             body=body,
             idempotent=False,
