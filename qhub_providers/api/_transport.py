@@ -331,6 +331,8 @@ def _settle(
     policy = settings.retry_policy
     token = call.reconcile.token
     window = _Clock(policy.settle_window)
+    # Lookups that fail prove nothing either way; they may go on past the window, up to a bound.
+    patience = policy.settle_window + (call.options.get("timeout", settings.timeout) or DEFAULT_TIMEOUT)
     what = _describe(failure)
     settings.logger.info(
         "%s %s failed ambiguously (%s); looking it up by its token", call.method, call.path, what
@@ -342,7 +344,7 @@ def _settle(
         lookups += 1
         try:
             looked_up = yield from _exchange(
-                settings, client, call.reconcile.lookup, _Clock(None, window.deadline)
+                settings, client, call.reconcile.lookup, _Clock(None, window.start + patience)
             )
         except HubError as exc:
             problem = exc
@@ -355,7 +357,7 @@ def _settle(
             # Reading the stored record gets a window of its own: the job exists, and a plain error now
             # would read as "nothing was created".
             try:
-                result = yield from _exchange(settings, client, fetch, _Clock(max(policy.settle_window, 1.0)))
+                result = yield from _exchange(settings, client, fetch, _Clock(patience))
             except HubError as exc:
                 job_id = fetch.path.rsplit("/", 1)[-1]
                 raise UncertainSubmissionError(
@@ -369,8 +371,10 @@ def _settle(
                 ) from exc
             assert not isinstance(result, httpx.Response)
             return result
-        wait = next(waits, None)
-        if wait is None or not window.allows(wait):
+        if problem is None and (window.remaining() or 0) <= 0:
+            break
+        wait = next(waits)
+        if window.now() + wait >= window.start + patience:
             break
         yield window.sleep(wait)
     uncertain = (

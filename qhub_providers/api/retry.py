@@ -84,7 +84,9 @@ class RetryPolicy:
     """Spread waits randomly over [50 %, 100 %] of the nominal value, so clients do not stampede."""
     settle_window: float = 10.0
     """Seconds a job submission that failed ambiguously keeps looking for its job by the client token
-    before it raises :class:`~qhub_providers.api.errors.UncertainSubmissionError`. Counted on top of the
+    before it raises :class:`~qhub_providers.api.errors.UncertainSubmissionError`: only a lookup that
+    succeeded at least this long after the failure and still found nothing ends the search. Lookups that
+    fail (the network still broken) go on for at most the call's ``timeout`` more. Counted on top of the
     call's ``timeout``, so that a submission whose answer came too late still gets looked up."""
     attempt_timeout: float | None = None
     """Seconds one attempt may take (connect, send, answer), so that a stalled connection is given up
@@ -104,13 +106,10 @@ class RetryPolicy:
 
     def settle_waits(self) -> Iterator[float]:
         """Pauses between the lookups of a submission being settled: short at first (the job is often
-        stored a moment after the failure), then up to 1 s; they add up to :attr:`settle_window`."""
-        left = self.settle_window
+        stored a moment after the failure), then growing to 1 s."""
         wait = min(0.05, self.base_delay) if self.base_delay > 0 else 0.05
-        while left > 0:
-            step = min(wait, left)
-            yield step
-            left -= step
+        while True:
+            yield wait
             wait = min(1.0, wait * 1.6)
 
 

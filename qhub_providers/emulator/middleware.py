@@ -100,6 +100,11 @@ class FaultInjector:
     at most 0.9 and at most ``max_faults`` faults are injected in all. ``requests`` counts every request
     that passed the injector (faulted or not, admin requests aside) since the last configuration, so a
     test can tell how much traffic its fault rate was applied to.
+
+    Slow storing (``store_delay`` seconds, on ``store_delay_rate`` of the job submissions) holds a
+    ``POST .../jobs`` after its body was received and before the Hub stores the job, independent of the
+    faults: a client whose connection breaks meanwhile (or a gateway that gives up) sees the job land
+    late, which is what makes "looked it up, not there yet" reproducible.
     """
 
     def __init__(self) -> None:
@@ -111,10 +116,14 @@ class FaultInjector:
         self.max_faults = 0
         self.injected: dict[str, int] = dict.fromkeys(FAULT_KINDS, 0)
         self.requests = 0
+        self.store_delay = 0.0
+        self.store_delay_rate = 1.0
+        self.stores_delayed = 0
         self._random = random.Random(0)
 
     def configure(self, body: Any) -> dict[str, Any]:
-        """Apply ``{"rate", "kinds", "slow_seconds", "retry_after_ms", "max_faults", "seed"}``."""
+        """Apply ``{"rate", "kinds", "slow_seconds", "retry_after_ms", "max_faults", "seed", "store_delay",
+        "store_delay_rate"}``."""
         if not isinstance(body, dict):
             raise HubHTTPError(400, "the body must be a JSON object")
         rate = body.get("rate", 0.0)
@@ -133,7 +142,16 @@ class FaultInjector:
         max_faults = body.get("max_faults", 10_000)
         if not isinstance(max_faults, int) or not 0 <= max_faults <= 1_000_000:
             raise HubHTTPError(400, "max_faults must be between 0 and 1000000")
+        store_delay = body.get("store_delay", 0.0)
+        if not isinstance(store_delay, int | float) or not 0 <= store_delay <= 30:
+            raise HubHTTPError(400, "store_delay must be between 0 and 30 seconds")
+        store_delay_rate = body.get("store_delay_rate", 1.0)
+        if not isinstance(store_delay_rate, int | float) or not 0 <= store_delay_rate <= 1:
+            raise HubHTTPError(400, "store_delay_rate must be between 0 and 1")
         with self._lock:
+            self.store_delay = float(store_delay)
+            self.store_delay_rate = float(store_delay_rate)
+            self.stores_delayed = 0
             self.rate = float(rate)
             self.kinds = kinds
             self.slow_seconds = float(slow)
@@ -151,6 +169,7 @@ class FaultInjector:
                 "kinds": list(self.kinds),
                 "injected": dict(self.injected),
                 "requests": self.requests,
+                "stores_delayed": self.stores_delayed,
             }
 
     def _draw(self) -> str | None:
@@ -164,7 +183,41 @@ class FaultInjector:
             self.injected[kind] += 1
             return kind
 
+    def _store_delay(self, scope: Scope) -> float:
+        """Seconds to hold this request before the Hub sees it: only job submissions, on a share."""
+        if scope.get("method") != "POST" or not scope.get("path", "").endswith("/jobs"):
+            return 0.0
+        with self._lock:
+            if self.store_delay <= 0 or self._random.random() >= self.store_delay_rate:
+                return 0.0
+            self.stores_delayed += 1
+            return self.store_delay
+
+    def _slow_storing(self, app: ASGIApp) -> ASGIApp:
+        async def held(scope: Scope, receive: Receive, send: Send) -> None:
+            delay = self._store_delay(scope)
+            if delay <= 0:
+                await app(scope, receive, send)
+                return
+            # Receive the whole body first (the request has fully reached the Hub), then wait.
+            buffered: list[Message] = []
+            while True:
+                message = await receive()
+                buffered.append(message)
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    break
+            await asyncio.sleep(delay)
+
+            async def replay() -> Message:
+                return buffered.pop(0) if buffered else await receive()
+
+            await app(scope, replay, send)
+
+        return held
+
     def wrap(self, app: ASGIApp) -> ASGIApp:
+        app = self._slow_storing(app)
+
         async def faulty(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http" or "/admin/" in scope.get("path", ""):
                 await app(scope, receive, send)
