@@ -75,6 +75,8 @@ class Counts:
 
 FULL = Counts(status_calls=500, time_to_result_runs=50, throughput_jobs=1000)
 QUICK = Counts(status_calls=150, time_to_result_runs=15, throughput_jobs=100)
+LATENESS_RUNS = {0.2: 10, 2.0: 4}
+LATENESS_RUNS_QUICK = {0.2: 4, 2.0: 2}
 
 
 # ------------------------------------------------------------------------------------ the bare baseline
@@ -240,6 +242,55 @@ def measure_overhead(
     )
 
 
+# --------------------------------------------------------------------------------------------- (d)
+
+QUEUE_DELAYS = (0.2, 2.0)
+"""(d): the local Hub holds each job this long in its queue, so the job's own time is known."""
+LATENESS_FLOOR = 0.020
+LATENESS_FRACTION = 0.10
+
+
+def measure_lateness(hub: LocalHub, runs: dict[float, int]) -> dict[float, list[tuple[float, float, int]]]:
+    """(d) for each queue delay: (seconds from the job's end to the end of ``wait_for_final_state()``,
+    the job's own time from creation to end, status polls made), one tuple per Qiskit-face run."""
+    from qiskit import QuantumCircuit, transpile
+
+    from qhub_providers.emulator.service import AdminControls
+    from qhub_providers.qiskit import HubQiskitProvider
+
+    bell = QuantumCircuit(2, 2)
+    bell.h(0)
+    bell.cx(0, 1)
+    bell.measure([0, 1], [0, 1])
+    controls = AdminControls(hub.service)
+    out: dict[float, list[tuple[float, float, int]]] = {}
+    with hub.client() as client:
+        backend = HubQiskitProvider(client=client).get_backend(KIPU_BACKEND)
+        fitted = transpile(bell, backend, optimization_level=0)
+        try:
+            for delay, n in runs.items():
+                controls.set_backend(KIPU_BACKEND, queue_delay=delay)
+                samples = []
+                for _ in range(n):
+                    job = backend.run(fitted, shots=SHOTS)
+                    polls: list[str] = []
+
+                    def count(_id: str, status: Any, _job: Any, seen: list[str] = polls) -> None:
+                        seen.append(str(status))
+
+                    job.wait_for_final_state(callback=count)
+                    returned = time.time()
+                    record = client.jobs.get_job(job.job_id())
+                    if record.ended_at is None or record.created_at is None:
+                        raise RuntimeError("the Hub reported no end time")
+                    ended = record.ended_at.timestamp()
+                    samples.append((returned - ended, ended - record.created_at.timestamp(), len(polls)))
+                out[delay] = samples
+        finally:
+            controls.set_backend(KIPU_BACKEND, queue_delay=0.0)
+    return out
+
+
 # --------------------------------------------------------------------------------------------- (c)
 
 
@@ -377,6 +428,7 @@ def run(quick: bool = False) -> list[BenchResult]:
     # One local Hub for everything: see the module docstring.
     with LocalHub() as hub:
         status, to_result, face_requests = measure_overhead(hub, counts)
+        lateness = measure_lateness(hub, LATENESS_RUNS_QUICK if quick else LATENESS_RUNS)
         throughput = measure_throughput(hub, counts.throughput_jobs)
 
     overhead = ratio(status["client"].median, status["bare"].median)
@@ -411,6 +463,29 @@ def run(quick: bool = False) -> list[BenchResult]:
             f"≤ {TIME_TO_RESULT_TARGET}x — {verdict(ttr, TIME_TO_RESULT_TARGET)}",
         ],
     ]
+    round_trip = status["client"].median
+    for delay, samples in lateness.items():
+        beyond = Summary.of([late for late, _, _ in samples])
+        job_time = Summary.of([own for _, own, _ in samples])
+        allowed = max(LATENESS_FLOOR, LATENESS_FRACTION * job_time.median) + round_trip
+        worst = max(late for late, _, _ in samples)
+        polls = max(count for _, _, count in samples)
+        result.rows.append(
+            [
+                f"(d) wait beyond the job's end, queue delay {delay:g} s, Qiskit face "
+                f"`wait_for_final_state()` (n={len(samples)})",
+                f"median {ms(beyond.median)}, worst {ms(worst)}",
+                f"job's own time: {ms(job_time.median)}",
+                f"{polls} polls at most",
+                f"≤ {ms(allowed)} (max(20 ms, 10 %) + one round trip) — "
+                + ("met" if worst <= allowed else "missed"),
+            ]
+        )
+        result.check(
+            f"(d) wait ends ≤ max(20 ms, 10 % of the job) + one round trip after a {delay:g} s job",
+            f"worst {ms(worst)} vs {ms(allowed)}",
+            worst <= allowed,
+        )
     labels = {
         "sync": "sync loop (submit all, then collect)",
         "async": f"async client, Semaphore({CONCURRENCY})",
@@ -455,6 +530,7 @@ def run(quick: bool = False) -> list[BenchResult]:
         "overhead_ratio_median": overhead,
         "overhead_ratio_mean": ratio(status["client"].mean, status["bare"].mean),
         "time_to_result_ratio_median": ttr,
+        "lateness_s": {str(delay): samples for delay, samples in lateness.items()},
         "throughput": {
             "jobs_per_way": n,
             "order": THROUGHPUT_ORDER,

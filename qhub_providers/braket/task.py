@@ -227,7 +227,7 @@ class HubQuantumTask(QuantumTask):
 
     def _backoff(self) -> Backoff:
         interval = max(self._poll_interval_seconds, 0.01)
-        return Backoff(initial=min(0.05, interval), cap=interval)
+        return Backoff(initial=min(0.02, interval), cap=interval)
 
     def _result_for_final_status(self, status: str) -> TaskResult | None:
         if status == JobStatus.COMPLETED:

@@ -82,7 +82,7 @@ class HubJob(JobV1):
         self._record = record
         self._status: str | None = str(record.status) if record and record.status else None
         self._result: Result | None = None
-        self.backoff = Backoff(initial=0.05, factor=1.6, cap=10.0)
+        self.backoff = Backoff()
 
     def __repr__(self) -> str:
         return f"<HubJob('{self.job_id()}') on {self._backend.name}>"
@@ -278,7 +278,7 @@ def wait_for_jobs(
     jobs = list(jobs)
     # The same job twice is polled once.
     by_id = {job.job_id(): job for job in jobs}
-    backoff = Backoff(initial=wait, factor=1.0, cap=wait) if wait else Backoff(initial=0.05, cap=10.0)
+    backoff = Backoff(initial=wait, factor=1.0, cap=wait) if wait else Backoff()
     label = f"{len(by_id)} job{'' if len(by_id) == 1 else 's'}"
     with WaitProgress(len(by_id), label=label, progress=progress) as shown:
         try:
