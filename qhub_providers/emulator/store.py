@@ -58,6 +58,7 @@ CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, backend_id);
 CREATE INDEX IF NOT EXISTS jobs_by_session ON jobs (session_id) WHERE session_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_by_execution ON jobs (se, seq) WHERE se IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);
+CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (seq) WHERE {unfinished_job};
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
@@ -74,6 +75,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE INDEX IF NOT EXISTS sessions_by_scope ON sessions (scope, seq);
 CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions (status);
 CREATE INDEX IF NOT EXISTS sessions_by_seq ON sessions (seq);
+CREATE INDEX IF NOT EXISTS sessions_open ON sessions (seq) WHERE {open_session};
 CREATE TABLE IF NOT EXISTS tags (
     kind TEXT NOT NULL,
     owner TEXT NOT NULL,
@@ -86,6 +88,12 @@ CREATE INDEX IF NOT EXISTS tags_by_tag ON tags (tag_lc, kind);
 
 TERMINAL_JOB = ("COMPLETED", "FAILED", "CANCELLED", "ABORTED", "DETACHED")
 FINAL_SESSION = ("CLOSED", "ABORTED", "DETACHED")
+
+# Written out as literals (not bound parameters): SQLite uses a partial index only for a query whose WHERE
+# clause contains the index's own, word for word. The engine's queries below are those.
+_UNFINISHED_JOB = "status NOT IN ({})".format(", ".join(f"'{s}'" for s in TERMINAL_JOB))
+_OPEN_SESSION = "status NOT IN ({})".format(", ".join(f"'{s}'" for s in FINAL_SESSION))
+_SCHEMA = _SCHEMA.replace("{unfinished_job}", _UNFINISHED_JOB).replace("{open_session}", _OPEN_SESSION)
 
 _JOB_SORT = {
     "created_at": "created_at",
@@ -346,19 +354,13 @@ class Store:
     def unfinished_jobs(self) -> list[dict[str, Any]]:
         """Every job not yet in a terminal status, oldest first."""
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT doc FROM jobs WHERE status NOT IN ({_marks(TERMINAL_JOB)}) ORDER BY seq",
-                TERMINAL_JOB,
-            ).fetchall()
+            rows = self._db.execute(f"SELECT doc FROM jobs WHERE {_UNFINISHED_JOB} ORDER BY seq").fetchall()
         return [json.loads(doc) for (doc,) in rows]
 
     def open_sessions(self) -> list[dict[str, Any]]:
         """Every session not yet closed, aborted or detached, oldest first."""
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT doc FROM sessions WHERE status NOT IN ({_marks(FINAL_SESSION)}) ORDER BY seq",
-                FINAL_SESSION,
-            ).fetchall()
+            rows = self._db.execute(f"SELECT doc FROM sessions WHERE {_OPEN_SESSION} ORDER BY seq").fetchall()
         return [json.loads(doc) for (doc,) in rows]
 
     # -- what requests ask for ----------------------------------------------------------------------
@@ -394,8 +396,8 @@ class Store:
                 (*TERMINAL_JOB, key),
             ).fetchone()
             tags = self._db.execute(
-                "SELECT DISTINCT t.tag FROM jobs j JOIN tags t ON t.kind = 'job' AND t.owner = j.id"
-                " WHERE j.session_id = ?",
+                "SELECT DISTINCT tag FROM tags WHERE kind = 'job'"
+                " AND owner IN (SELECT id FROM jobs WHERE session_id = ?)",
                 (key,),
             ).fetchall()
         return int(count), int(usage), int(unfinished) == 0, {tag for (tag,) in tags}
@@ -447,39 +449,56 @@ class Store:
         limit: int,
     ) -> Page:
         """One page of a caller's jobs and sessions together, filtered and sorted."""
-        parts: list[str] = []
-        params: list[Any] = []
+        order = _order_by(sort, _WORKLOAD_SORT)
+        branches: list[tuple[str, list[Any]]] = []
+        total = 0
         types = {t.upper() for t in wanted.types}
-        for kind, table, ended, name in (
-            ("JOB", "jobs", "ended_at", "name"),
-            ("SESSION", "sessions", "closed_at", "NULL"),
-        ):
-            if types and kind not in types:
-                continue
-            where, args = self._workload_where(kind, scope, execution, wanted)
-            parts.append(
-                f"SELECT '{kind}' AS type, id, seq, status, backend_id, provider, created_at, started_at,"
-                f" {ended} AS ended_at, {name} AS name, doc FROM {table} WHERE {where}"
-            )
-            params += args
-        if not parts:
-            return Page(0)
-        union = " UNION ALL ".join(parts)
         with self._lock:
-            total = int(self._db.execute(f"SELECT COUNT(*) FROM ({union})", params).fetchone()[0])
-            if offset >= min(total, MAX_OFFSET):
+            for kind, table, ended, name in (
+                ("JOB", "jobs", "ended_at", "name"),
+                ("SESSION", "sessions", "closed_at", "NULL"),
+            ):
+                if types and kind not in types:
+                    continue
+                where, args = self._workload_where(kind, scope, execution, wanted)
+                total += int(
+                    self._db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", args).fetchone()[0]
+                )
+                # Each kind brings at most the rows up to the end of the page, in page order, so the merge
+                # below sorts a page's worth, not everything the caller owns.
+                branches.append(
+                    (
+                        f"SELECT * FROM (SELECT '{kind}' AS type, seq, status, backend_id, provider,"
+                        f" created_at, started_at, {ended} AS ended_at, {name} AS name, id"
+                        f" FROM {table} WHERE {where}"
+                        f" {order} LIMIT ?)",
+                        [*args, offset + limit],
+                    )
+                )
+            if not branches or offset >= min(total, MAX_OFFSET):
                 return Page(total)
-            rows = self._db.execute(
-                f"SELECT type, doc FROM ({union}) {_order_by(sort, _WORKLOAD_SORT)} LIMIT ? OFFSET ?",
-                [*params, limit, offset],
+            union = " UNION ALL ".join(sql for sql, _ in branches)
+            keys = self._db.execute(
+                f"SELECT type, id FROM ({union}) {order} LIMIT ? OFFSET ?",
+                [*(arg for _, args in branches for arg in args), limit, offset],
             ).fetchall()
+            # The records themselves only for the page (sorting ids is cheaper than sorting records).
+            rows = [
+                (
+                    kind,
+                    self._db.execute(f"SELECT doc FROM {kind.lower()}s WHERE id = ?", (key,)).fetchone()[0],
+                )
+                for kind, key in keys
+            ]
         return Page(total, [(kind, json.loads(doc)) for kind, doc in rows])
 
     @staticmethod
     def _workload_where(
         kind: str, scope: str | None, execution: str | None, wanted: WorkloadFilter
     ) -> tuple[str, list[Any]]:
-        terms = ["scope IS ?"]
+        # With a tag filter the tags index is the narrower way in; the unary + keeps SQLite from walking
+        # the caller's whole scope instead.
+        terms = ["+scope IS ?" if wanted.tags else "scope IS ?"]
         params: list[Any] = [scope]
         for one in (execution, wanted.execution):
             if one is not None:
@@ -502,16 +521,16 @@ class Store:
             terms.append("se IS NOT NULL")
         if wanted.tags:
             tags = sorted({_text(t).lower() for t in wanted.tags})
+            # Driven by the tags index: the cost grows with the records that carry the tag.
             own = (
-                f"EXISTS (SELECT 1 FROM tags t WHERE t.kind = '{kind.lower()}' AND t.owner = id"
-                f" AND t.tag_lc IN ({_marks(tags)}))"
+                f"id IN (SELECT owner FROM tags WHERE tag_lc IN ({_marks(tags)}) AND kind = '{kind.lower()}')"
             )
             params += tags
             if kind == "SESSION":
                 # A session shows (and is found by) the union of its jobs' tags.
                 own += (
-                    " OR EXISTS (SELECT 1 FROM jobs j JOIN tags t ON t.kind = 'job' AND t.owner = j.id"
-                    f" WHERE j.session_id = sessions.id AND t.tag_lc IN ({_marks(tags)}))"
+                    " OR id IN (SELECT j.session_id FROM tags t JOIN jobs j ON j.id = t.owner"
+                    f" WHERE t.tag_lc IN ({_marks(tags)}) AND t.kind = 'job' AND j.session_id IS NOT NULL)"
                 )
                 params += tags
             terms.append(f"({own})")
