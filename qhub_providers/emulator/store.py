@@ -167,6 +167,13 @@ class WorkloadFilter:
     execution: str | None = None
     """The one service execution of a scoped listing."""
 
+    @property
+    def narrows(self) -> bool:
+        """Whether anything beyond the owner (scope, execution) is filtered on."""
+        return any(
+            (self.statuses, self.providers, self.backend_ids, self.tags, self.origins, self.executions)
+        )
+
 
 def _order_by(sort: Sequence[tuple[str, bool]], columns: dict[str, str]) -> str:
     """``ORDER BY`` for Spring-style sort keys (first key first), nulls last whatever the direction,
@@ -201,7 +208,9 @@ class Store:
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
         self._depth = 0
+        self._counts: dict[tuple[str, Any, Any], int] = {}
         self._migrate()
+        self._recount()
         self._seq = max(
             self._db.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}").fetchone()[0]
             for table in ("records", "jobs", "sessions")
@@ -219,6 +228,28 @@ class Store:
                 self._write(kind, record_id, json.loads(doc), seq)
             self._db.execute("DELETE FROM records WHERE kind IN ('job', 'session')")
 
+    def _recount(self) -> None:
+        """Count the jobs and sessions of every owner (scope and service execution) once, so a listing
+        tells how many records it has without counting them each time."""
+        self._counts = {
+            (table, scope, se): int(n)
+            for table in ("jobs", "sessions")
+            for scope, se, n in self._db.execute(
+                f"SELECT scope, se, COUNT(*) FROM {table} GROUP BY scope, se"
+            )
+        }
+
+    def _counted(self, table: str, doc: dict[str, Any]) -> None:
+        key = (table, _text(doc.get("_scope")), _text(doc.get("_se")))
+        self._counts[key] = self._counts.get(key, 0) + 1
+
+    def owned(self, table: str, scope: str | None, execution: str | None) -> int:
+        """How many jobs or sessions (``table``) an owner has: a scope, or one service execution in it."""
+        with self._lock:
+            if execution is not None:
+                return self._counts.get((table, scope, execution), 0)
+            return sum(n for (kind, owner, _), n in self._counts.items() if kind == table and owner == scope)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Group several writes; they reach the disk together or not at all (nested: the outer one)."""
@@ -233,6 +264,7 @@ class Store:
                 self._depth -= 1
                 if outer:
                     self._db.execute("ROLLBACK")
+                    self._recount()  # records inserted in the transaction are gone again
                 raise
             self._depth -= 1
             if outer:
@@ -250,50 +282,73 @@ class Store:
         stored = {k: v for k, v in doc.items() if k != "_seq"}
         text = _dump(stored)
         if kind == "job":
-            self._db.execute(
-                "INSERT INTO jobs (id, seq, scope, se, status, backend_id, provider, session_id, name, shots,"
-                " created_at, started_at, ended_at, usage_ms, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (id) DO UPDATE SET status = excluded.status, session_id = excluded.session_id,"
-                " started_at = excluded.started_at, ended_at = excluded.ended_at,"
-                " usage_ms = excluded.usage_ms, doc = excluded.doc",
+            changed = self._db.execute(
+                "UPDATE jobs SET status = ?, session_id = ?, started_at = ?, ended_at = ?, usage_ms = ?,"
+                " doc = ? WHERE id = ?",
                 (
-                    record_id,
-                    seq,
-                    _text(doc.get("_scope")),
-                    _text(doc.get("_se")),
                     _text(doc.get("status")) or "UNKNOWN",
-                    _text(doc.get("backend_id")),
-                    _text(doc.get("provider")),
                     _text(doc.get("session_id")),
-                    _text(doc.get("name")),
-                    _integer(doc.get("shots")),
-                    _text(doc.get("created_at")),
                     _text(doc.get("started_at")),
                     _text(doc.get("ended_at")),
                     _integer(doc.get("usage_time_millis")),
                     text,
-                ),
-            )
-        elif kind == "session":
-            self._db.execute(
-                "INSERT INTO sessions (id, seq, scope, se, status, backend_id, provider, created_at,"
-                " started_at, closed_at, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,"
-                " closed_at = excluded.closed_at, doc = excluded.doc",
-                (
                     record_id,
-                    seq,
-                    _text(doc.get("_scope")),
-                    _text(doc.get("_se")),
+                ),
+            ).rowcount
+            if not changed:
+                self._db.execute(
+                    "INSERT INTO jobs (id, seq, scope, se, status, backend_id, provider, session_id, name,"
+                    " shots, created_at, started_at, ended_at, usage_ms, doc)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        record_id,
+                        seq,
+                        _text(doc.get("_scope")),
+                        _text(doc.get("_se")),
+                        _text(doc.get("status")) or "UNKNOWN",
+                        _text(doc.get("backend_id")),
+                        _text(doc.get("provider")),
+                        _text(doc.get("session_id")),
+                        _text(doc.get("name")),
+                        _integer(doc.get("shots")),
+                        _text(doc.get("created_at")),
+                        _text(doc.get("started_at")),
+                        _text(doc.get("ended_at")),
+                        _integer(doc.get("usage_time_millis")),
+                        text,
+                    ),
+                )
+                self._counted("jobs", doc)
+        elif kind == "session":
+            changed = self._db.execute(
+                "UPDATE sessions SET status = ?, started_at = ?, closed_at = ?, doc = ? WHERE id = ?",
+                (
                     _text(doc.get("status")) or "UNKNOWN",
-                    _text(doc.get("backend_id")),
-                    _text(doc.get("provider")),
-                    _text(doc.get("created_at")),
                     _text(doc.get("started_at")),
                     _text(doc.get("closed_at")),
                     text,
+                    record_id,
                 ),
-            )
+            ).rowcount
+            if not changed:
+                self._db.execute(
+                    "INSERT INTO sessions (id, seq, scope, se, status, backend_id, provider, created_at,"
+                    " started_at, closed_at, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        record_id,
+                        seq,
+                        _text(doc.get("_scope")),
+                        _text(doc.get("_se")),
+                        _text(doc.get("status")) or "UNKNOWN",
+                        _text(doc.get("backend_id")),
+                        _text(doc.get("provider")),
+                        _text(doc.get("created_at")),
+                        _text(doc.get("started_at")),
+                        _text(doc.get("closed_at")),
+                        text,
+                    ),
+                )
+                self._counted("sessions", doc)
         else:
             self._db.execute(
                 "INSERT INTO records (kind, id, seq, doc) VALUES (?, ?, ?, ?)"
@@ -430,7 +485,7 @@ class Store:
             where += " AND se = ?"
             params.append(_text(execution))
         with self._lock:
-            total = int(self._db.execute(f"SELECT COUNT(*) FROM jobs WHERE {where}", params).fetchone()[0])
+            total = self.owned("jobs", scope, execution)
             if offset >= min(total, MAX_OFFSET):
                 return Page(total)
             rows = self._db.execute(
@@ -461,9 +516,13 @@ class Store:
                 if types and kind not in types:
                     continue
                 where, args = self._workload_where(kind, scope, execution, wanted)
-                total += int(
-                    self._db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", args).fetchone()[0]
-                )
+                if wanted.narrows:
+                    total += int(
+                        self._db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", args).fetchone()[0]
+                    )
+                elif wanted.execution is None or execution is None or wanted.execution == execution:
+                    # Owner only: the kept count (another execution's records are never visible).
+                    total += self.owned(table, scope, wanted.execution or execution)
                 # Each kind brings at most the rows up to the end of the page, in page order, so the merge
                 # below sorts a page's worth, not everything the caller owns.
                 branches.append(
@@ -580,6 +639,7 @@ class Store:
             sargs = (*FINAL_SESSION, before)
             self._db.execute(f"DELETE FROM tags WHERE kind = 'session' AND owner IN ({gone_sessions})", sargs)
             sessions = self._db.execute(f"DELETE FROM sessions WHERE id IN ({gone_sessions})", sargs).rowcount
+            self._recount()
         return int(jobs), int(sessions)
 
     def close(self) -> None:
