@@ -376,6 +376,14 @@ class Store:
                 ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
+    def job_head(self, job_id: str) -> tuple[str | None, str | None, str] | None:
+        """A job's owner (scope, service execution) and status, or ``None``; no record is read."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT scope, se, status FROM jobs WHERE id = ?", (_text(job_id),)
+            ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
     def all(self, kind: str) -> list[dict[str, Any]]:
         """Copies of every record of a kind, oldest first. Reads everything: for small kinds and tools,
         never for a request path (see :meth:`jobs_with_status`, :meth:`page_jobs`)."""
