@@ -9,16 +9,28 @@ threads do not share its interpreter lock; each thread drives its own ``HubQuant
 - A burst of 200 submissions (from the 4 threads at once), collected in order: jobs completed per second,
   against jobs run strictly one after another (submit, wait, next) on the same Hub (the baseline).
 
+- Cost against stored jobs: a store filled directly (1,000 jobs, the baseline, and 100,000), served by a Hub
+  process on that file; ``GET backends``, a page of ``GET jobs`` (first, deep, sorted) and of
+  ``GET workloads``, and the Hub's CPU while idle.
+- Jobs completed per second through the async client (many submissions in flight at once).
+
 Run alone: ``.venv/bin/python -m benchmarks.bench_local_hub [--quick]``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from benchmarks.common import (
     BELL_QASM2,
@@ -34,7 +46,7 @@ from benchmarks.common import (
     report,
     times,
 )
-from qhub_providers.api import HubQuantumClient
+from qhub_providers.api import AsyncHubQuantumClient, HubQuantumClient
 
 THREADS = 4
 # Baseline and load take turns, so a busy spell of the machine falls on both alike.
@@ -52,9 +64,23 @@ class Counts:
     burst: int
     sequential_jobs: int
 
+    stored: tuple[int, ...] = (1_000, 100_000)
+    """Jobs in the store, the first one the baseline."""
+    listing_requests: int = 20
+    idle_seconds: float = 3.0
+    async_jobs: int = 400
+
 
 FULL = Counts(requests_per_thread=100, burst=200, sequential_jobs=30)
-QUICK = Counts(requests_per_thread=25, burst=80, sequential_jobs=10)
+QUICK = Counts(
+    requests_per_thread=25,
+    burst=80,
+    sequential_jobs=10,
+    stored=(1_000, 20_000),
+    listing_requests=8,
+    idle_seconds=2.0,
+    async_jobs=200,
+)
 
 
 @dataclass(frozen=True)
@@ -206,6 +232,295 @@ def measure_jobs(counts: Counts) -> tuple[float, float, int]:
     return sequential, burst_rate, completed
 
 
+# -- cost against stored jobs ------------------------------------------------------------------
+
+_SERVE_DB = """\
+import sys
+from qhub_providers.emulator import LocalHub
+with LocalHub(db=sys.argv[1], token=sys.argv[2]) as hub:
+    print(hub.base_url, flush=True)
+    sys.stdin.read()
+"""
+
+STORED_BACKENDS = ("kipu.sim.qsim", "aws.sim.sv1", "ibm.qpu.fez", "azure.ionq.simulator")
+SESSION_EVERY = 100
+"""One stored job in this many belongs to a session (one session per such job)."""
+
+
+def fill_store(path: Path, jobs: int) -> float:
+    """Write ``jobs`` finished jobs (and a session for one in :data:`SESSION_EVERY`) straight into a store
+    file, as a Hub that ran them would have; returns the seconds it took."""
+    from qhub_providers.emulator.store import Store
+
+    began = time.perf_counter()
+    store = Store(path)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with store.transaction():
+        for index in range(jobs):
+            at = (start + timedelta(seconds=index)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            job_id = str(uuid.UUID(int=index + 1))
+            backend_id = STORED_BACKENDS[index % len(STORED_BACKENDS)]
+            session_id = None
+            if index % SESSION_EVERY == 0:
+                session_id = str(uuid.UUID(int=10**12 + index))
+                store.put(
+                    "session",
+                    session_id,
+                    {
+                        "id": session_id,
+                        "backend_id": backend_id,
+                        "provider": "KIPU",
+                        "status": "CLOSED",
+                        "mode": "batch",
+                        "created_at": at,
+                        "started_at": at,
+                        "closed_at": at,
+                        "expires_at": at,
+                        "provider_id": "stored",
+                        "tags": [],
+                        "metadata": None,
+                        "sdk_provider": None,
+                        "_scope": "personal",
+                        "_se": None,
+                        "_expires": 0,
+                    },
+                )
+            store.put(
+                "job",
+                job_id,
+                {
+                    "id": job_id,
+                    "name": f"stored-{index}",
+                    "backend_id": backend_id,
+                    "provider": "KIPU",
+                    "provider_job_id": f"local-{index}",
+                    "input_params": {},
+                    "input_format": "OPEN_QASM_V2",
+                    "tags": [f"batch-{index % 50}"],
+                    "status": "COMPLETED",
+                    "created_at": at,
+                    "started_at": at,
+                    "ended_at": at,
+                    "usage_time_millis": 3,
+                    "shots": SHOTS,
+                    "session_id": session_id,
+                    "sdk_provider": None,
+                    "usage_time_state": "MEASURED",
+                    "_scope": "personal",
+                    "_se": None,
+                    "_input": BELL_QASM2,
+                },
+            )
+    store.close()
+    return time.perf_counter() - began
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a process so far (Linux ``/proc``; ``None`` elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class StoredCost:
+    """What one Hub serving a store of ``jobs`` jobs cost."""
+
+    jobs: int
+    fill_seconds: float
+    start_seconds: float
+    idle_core_share: float | None
+    latencies: dict[str, float]
+    """Median seconds per request kind."""
+
+
+LISTINGS = {
+    "GET backends": ("backends", {}),
+    "GET jobs (first page of 20)": ("jobs", {"size": "20"}),
+    "GET jobs (page 5 of 20)": ("jobs", {"size": "20", "page": "5"}),
+    "GET jobs (a deep page, last 20)": ("jobs", {"size": "20", "page": "{last}"}),
+    "GET jobs (sorted by createdAt desc)": ("jobs", {"size": "20", "sort": "createdAt,desc"}),
+    "GET workloads (first page of 20)": ("workloads", {"size": "20"}),
+    "GET workloads (tag filter)": ("workloads", {"size": "20", "tag": "batch-7"}),
+}
+
+
+def measure_stored(jobs: int, counts: Counts) -> StoredCost:
+    """Fill a store with ``jobs`` jobs, serve it from a Hub process, time listings and idle CPU."""
+    import httpx
+
+    with tempfile.TemporaryDirectory(prefix="qhub-bench-") as folder:
+        path = Path(folder) / "hub.sqlite3"
+        filled = fill_store(path, jobs)
+        token = f"bench-{uuid.uuid4().hex}"
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-c", _SERVE_DB, str(path), token],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            base_url = process.stdout.readline().strip()
+            if not base_url:
+                raise RuntimeError("the local Hub process did not start")
+            started = time.perf_counter() - began
+            time.sleep(1.0)  # let start-up work settle before the idle sample
+            before = _cpu_seconds(process.pid)
+            idle_began = time.perf_counter()
+            time.sleep(counts.idle_seconds)
+            after = _cpu_seconds(process.pid)
+            idle = None
+            if before is not None and after is not None:
+                idle = (after - before) / (time.perf_counter() - idle_began)
+            latencies: dict[str, float] = {}
+            with httpx.Client(base_url=base_url + "/", headers={"X-Auth-Token": token}, timeout=60) as http:
+                last_page = str(max(0, (jobs - 1) // 20))
+                for what, (path_, params) in LISTINGS.items():
+                    query = {k: v.replace("{last}", last_page) for k, v in params.items()}
+                    assert http.get(path_, params=query).status_code == 200  # warm-up
+                    samples = []
+                    for _ in range(counts.listing_requests):
+                        t0 = time.perf_counter()
+                        answer = http.get(path_, params=query)
+                        samples.append(time.perf_counter() - t0)
+                        answer.raise_for_status()
+                    latencies[what] = Summary.of(samples).p50
+        finally:
+            if process.stdin is not None:
+                process.stdin.close()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+            if process.stdout is not None:
+                process.stdout.close()
+    return StoredCost(jobs, filled, started, idle, latencies)
+
+
+# -- jobs through the async client ---------------------------------------------------------------
+
+ASYNC_IN_FLIGHT = 32
+
+
+def measure_async(counts: Counts) -> tuple[float, int]:
+    """Jobs per second through ``AsyncHubQuantumClient``: ``async_jobs`` small jobs, up to
+    :data:`ASYNC_IN_FLIGHT` requests in flight, each job submitted then polled until it ends; the clock runs
+    from the first submission to the last completion. Returns the rate and how many COMPLETED."""
+
+    async def run_all(hub: HubProcess) -> tuple[float, int]:
+        gate = asyncio.Semaphore(ASYNC_IN_FLIGHT)
+        client = AsyncHubQuantumClient(api_key=hub.token, base_url=hub.base_url, max_retries=0)
+        try:
+
+            async def one() -> bool:
+                async with gate:
+                    job = await client.jobs.create_job(backend_id=KIPU_BACKEND, shots=SHOTS, input=BELL_QASM2)
+                deadline = time.monotonic() + JOB_TIMEOUT
+                while True:
+                    async with gate:
+                        status = str((await client.jobs.get_job_status(str(job.id))).status)
+                    if status in TERMINAL:
+                        return status == "COMPLETED"
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"job {job.id} still {status}")
+                    await asyncio.sleep(POLL_INTERVAL)
+
+            await one()  # the first simulation loads the simulator
+            began = time.perf_counter()
+            done = await asyncio.gather(*(one() for _ in range(counts.async_jobs)))
+            return counts.async_jobs / (time.perf_counter() - began), sum(done)
+        finally:
+            await client.aclose()
+
+    with HubProcess() as hub:
+        return asyncio.run(run_all(hub))
+
+
+def storage_result(
+    costs: list[StoredCost], async_rate: float, async_completed: int, counts: Counts
+) -> BenchResult:
+    """The table of the stored-jobs part and the async throughput."""
+    base, rest = costs[0], costs[1:]
+    result = BenchResult(
+        name="local_hub_storage",
+        title=f"Local Hub cost against stored jobs (baseline: {base.jobs:,} stored jobs, same run)",
+        columns=["measure", *(f"{c.jobs:,} jobs" for c in costs), *(f"{c.jobs:,} x baseline" for c in rest)],
+        chart_label=f"x the {base.jobs:,}-job baseline",
+    )
+    for what in LISTINGS:
+        result.rows.append(
+            [
+                f"`{what}` (p50)",
+                *(ms(c.latencies[what]) for c in costs),
+                *(times(ratio(c.latencies[what], base.latencies[what])) for c in rest),
+            ]
+        )
+        for c in rest:
+            result.chart[f"{what}, {c.jobs:,}"] = ratio(c.latencies[what], base.latencies[what])
+
+    def share(c: StoredCost) -> str:
+        return "n/a" if c.idle_core_share is None else f"{c.idle_core_share * 100:.1f} % of a core"
+
+    result.rows.append(["idle CPU of the Hub process", *(share(c) for c in costs), *("—" for _ in rest)])
+    result.rows.append(
+        [
+            "Hub start-up on the file (process start to first answer)",
+            *(f"{c.start_seconds:.2f} s" for c in costs),
+            *(times(ratio(c.start_seconds, base.start_seconds)) for c in rest),
+        ]
+    )
+    result.rows.append(
+        [
+            f"jobs completed through `AsyncHubQuantumClient` "
+            f"({counts.async_jobs} jobs, {ASYNC_IN_FLIGHT} in flight)",
+            f"{async_rate:.0f} jobs/s",
+            *("" for _ in costs[1:]),
+            *("" for _ in rest),
+        ]
+    )
+    biggest = costs[-1]
+    for what in ("GET backends", "GET jobs (first page of 20)"):
+        grown = ratio(biggest.latencies[what], base.latencies[what])
+        result.check(
+            f"`{what}` at {biggest.jobs:,} stored jobs within 2x of {base.jobs:,}", times(grown), grown <= 2.0
+        )
+    if biggest.idle_core_share is not None:
+        result.check(
+            f"idle CPU at {biggest.jobs:,} stored jobs under 2 % of a core",
+            f"{biggest.idle_core_share * 100:.1f} %",
+            biggest.idle_core_share < 0.02,
+        )
+    result.check(
+        "at least 200 small jobs/s completed through the async client (Hub in its own process)",
+        f"{async_rate:.0f} jobs/s ({async_completed}/{counts.async_jobs} COMPLETED)",
+        async_rate >= 200,
+    )
+    result.figures = {
+        "stored": [c.__dict__ for c in costs],
+        "async_jobs_per_s": async_rate,
+        "async_jobs": counts.async_jobs,
+        "async_completed": async_completed,
+    }
+    result.notes += [
+        "Stores filled directly through the Hub's store (finished jobs in the personal scope, four backends, "
+        f"one job in {SESSION_EVERY} in a session of its own) in "
+        + ", ".join(f"{c.fill_seconds:.1f} s for {c.jobs:,}" for c in costs)
+        + "; each store is then served by a fresh Hub process and every request is made "
+        f"{counts.listing_requests} times after one warm-up (p50 shown).",
+        "Listings count the caller's matching records for `total_elements`, and a sort other than "
+        "insertion order sorts the caller's records: those two grow with what the caller owns (an index "
+        "walk), not with the whole store.",
+        "Idle CPU: the Hub process's user+system CPU time over "
+        f"{counts.idle_seconds:.0f} s without requests, 1 s after start-up.",
+    ]
+    return result
+
+
 def _row(what: str, run: Load, base: Load) -> list[str]:
     summary, baseline = run.summary, base.summary
     return [
@@ -285,7 +600,9 @@ def run(quick: bool = False) -> list[BenchResult]:
         f"POSTed jobs COMPLETED: {posted_completed}/{len(posts['1'].latencies) + len(posts['4'].latencies)}; "
         "the Hub simulates 2 jobs at a time (its default).",
     ]
-    return [result]
+    costs = [measure_stored(jobs, counts) for jobs in counts.stored]
+    async_rate, async_completed = measure_async(counts)
+    return [result, storage_result(costs, async_rate, async_completed, counts)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -42,6 +42,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     emulator.add_argument(
         "--queue-delay", type=float, default=None, help="seconds every job waits in PENDING before it runs"
     )
+    emulator.add_argument(
+        "--keep-days",
+        type=float,
+        default=None,
+        help="on start, delete finished jobs and closed sessions older than this many days "
+        "(default: keep all)",
+    )
+    emulator.add_argument(
+        "--reset", action="store_true", help="start from an empty store: delete the database file first"
+    )
     emulator.set_defaults(handler=serve)
 
 
@@ -56,6 +66,14 @@ def serve(args: argparse.Namespace) -> int:
         print("error: --port must be between 0 and 65535", file=sys.stderr)
         return EXIT_USAGE
     db = None if args.db == ":memory:" else Path(args.db) if args.db else default_db_path()
+    if args.keep_days is not None and not args.keep_days >= 0:
+        print("error: --keep-days must be 0 or more", file=sys.stderr)
+        return EXIT_USAGE
+    if args.reset and db is not None:
+        # SQLite's write-ahead log and shared memory files go with the database.
+        for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            path.unlink(missing_ok=True)
+        print(f"Store reset: {db}")
     hub = LocalHub(
         host=args.host,
         port=args.port,
@@ -63,6 +81,7 @@ def serve(args: argparse.Namespace) -> int:
         token=args.token,
         admin=args.admin,
         queue_delay=args.queue_delay,
+        keep_days=args.keep_days,
     )
     try:
         hub.start()

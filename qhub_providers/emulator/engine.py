@@ -70,7 +70,7 @@ class Engine:
         """After a restart: jobs caught mid-run are queued again; half-cancelled ones finish cancelling."""
         store = self.service.store
         with self.service.lock:
-            for job in store.all("job"):
+            for job in store.jobs_with_status(["RUNNING"]):
                 if job["status"] == "RUNNING":
                     job.update(status="PENDING", started_at=None, _not_before=time.time())
                     store.put("job", job["id"], job)
@@ -90,11 +90,11 @@ class Engine:
         store = service.store
         now = time.time()
         with service.lock:
-            jobs = store.all("job")
+            jobs = store.unfinished_jobs()  # an index lookup: ended jobs cost nothing here
             open_in_session: set[str] = {
                 j["session_id"] for j in jobs if j.get("session_id") and j["status"] not in TERMINAL_JOB
             }
-            for session in store.all("session"):
+            for session in store.open_sessions():
                 if session["status"] in FINAL_SESSION:
                     continue
                 expired = now >= float(session.get("_expires") or now + 1)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import secrets
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, cast
 
+import h11
 import httpx
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from qhub_providers.api import AsyncHubQuantumClient, HubQuantumClient
 from qhub_providers.emulator.app import PREFIX, create_app
@@ -22,6 +26,49 @@ from qhub_providers.emulator.service import AdminControls, HubService
 from qhub_providers.emulator.store import Store
 
 log = logging.getLogger("qhub_providers.emulator")
+
+
+class IdleTimeoutProtocol(H11Protocol):
+    """uvicorn's HTTP/1.1 connection, closed when the client goes quiet while the Hub waits for it.
+
+    uvicorn closes a keep-alive connection that stays idle after an answer, but not one that never sends a
+    request, nor one that stops halfway through its headers or body: each would hold a socket (and, for a
+    body, a request handler) forever. Here, whenever the Hub is waiting for the client's bytes, a silence
+    of ``timeout_keep_alive`` seconds closes the connection; a request the Hub is working on is never cut.
+    """
+
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._watch()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._watch()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_watching()
+        super().connection_lost(exc)
+
+    def _waiting_for_client(self) -> bool:
+        # IDLE: no complete request head yet (bytes may be buffered); SEND_BODY: the body is still coming.
+        return self.conn.their_state in (h11.IDLE, h11.SEND_BODY) and not self.transport.is_closing()
+
+    def _watch(self) -> None:
+        self._stop_watching()
+        if self._waiting_for_client():
+            self._deadline = self.loop.call_later(self.timeout_keep_alive, self._expire)
+
+    def _stop_watching(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expire(self) -> None:
+        self._deadline = None
+        if self._waiting_for_client():
+            self.transport.close()
 
 
 class LocalHub:
@@ -35,6 +82,10 @@ class LocalHub:
         admin: Enable the test controls (forced statuses, backend state, faults, service executions).
         queue_delay: Seconds every job waits in PENDING before it runs (default: each backend's own, 0).
         workers: Simulations run in parallel.
+        idle_timeout: Seconds a connection may stay silent while the Hub waits for a request (or the rest
+            of one) before it is closed.
+        keep_days: Delete ended jobs and final sessions older than this many days when the Hub starts
+            (``None`` keeps everything).
     """
 
     def __init__(
@@ -47,12 +98,22 @@ class LocalHub:
         admin: bool = False,
         queue_delay: float | None = None,
         workers: int = 2,
+        idle_timeout: float = 5.0,
+        keep_days: float | None = None,
     ) -> None:
         self.host = host
         self.requested_port = port
         self.token = token or f"local-{secrets.token_urlsafe(16)}"
         self.admin_enabled = admin
+        self.idle_timeout = idle_timeout
         self.store = Store(db)
+        if keep_days is not None:
+            cutoff = datetime.now(UTC) - timedelta(days=keep_days)
+            jobs, sessions = self.store.prune(
+                cutoff.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            )
+            if jobs or sessions:
+                log.info("deleted %d jobs and %d sessions older than %s days", jobs, sessions, keep_days)
         self.service = HubService(self.store, load_catalog(), queue_delay=queue_delay)
         self.engine = Engine(self.service, workers=workers)
         self.faults = FaultInjector() if admin else None
@@ -90,6 +151,9 @@ class LocalHub:
             log_level="critical",
             access_log=False,
             lifespan="off",
+            http=IdleTimeoutProtocol,
+            # Typed int by uvicorn, used as seconds for call_later: fractions work.
+            timeout_keep_alive=cast(int, max(0.05, self.idle_timeout)),
             timeout_graceful_shutdown=2,
         )
         server = uvicorn.Server(config)

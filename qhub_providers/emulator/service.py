@@ -8,6 +8,7 @@ requests and serialises answers; the job engine (``engine.py``) moves jobs throu
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -19,7 +20,7 @@ from qhub_providers.emulator import threads
 from qhub_providers.emulator.catalog.spec import BackendSpec
 from qhub_providers.emulator.errors import HubHTTPError, bad_request, not_found, unprocessable
 from qhub_providers.emulator.runners import InvalidJobInput, get_runner
-from qhub_providers.emulator.store import Store
+from qhub_providers.emulator.store import Page, Store, WorkloadFilter
 
 TERMINAL_JOB = frozenset({"COMPLETED", "FAILED", "CANCELLED", "ABORTED", "DETACHED"})
 RESULT_READY = frozenset({"COMPLETED", "FAILED"})
@@ -29,6 +30,17 @@ FORCEABLE = frozenset({"ABORTED", "DETACHED", "FAILED", "CANCELLED", "UNKNOWN", 
 DEFAULT_SESSION_TTL = 8 * 3600
 MAX_SESSION_TTL = 24 * 3600
 MAX_PAGE_SIZE = 1000
+JOB_SORTABLE = ("created_at", "started_at", "ended_at", "status", "backend_id", "name", "provider", "shots")
+WORKLOAD_SORTABLE = (
+    "created_at",
+    "started_at",
+    "ended_at",
+    "status",
+    "backend_id",
+    "type",
+    "provider",
+    "name",
+)
 MAX_JSON_DEPTH = 100
 """Deepest nesting of a stored body: answers nest it further, and their JSON encoder stops at 255 levels."""
 
@@ -128,7 +140,22 @@ def paginate(
     sortable: Iterable[str],
     render: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> dict[str, Any]:
-    """Spring-style paging and sorting with camelCase property names."""
+    """Spring-style paging and sorting with camelCase property names, of a list in memory."""
+    page, size, keys = page_request(page, size, sort, sortable)
+    ordered = sorted(items, key=lambda d: int(d.get("_seq", 0)))
+    for field, descending in reversed(keys):
+        present = [d for d in ordered if d.get(field) is not None]
+        missing = [d for d in ordered if d.get(field) is None]
+        present.sort(key=lambda d: d[field], reverse=descending)
+        ordered = present + missing  # nulls last, whatever the direction
+    start = page * size
+    return page_answer(page, size, len(ordered), [render(d) for d in ordered[start : start + size]])
+
+
+def page_request(
+    page: int | None, size: int | None, sort: list[str], sortable: Iterable[str]
+) -> tuple[int, int, list[tuple[str, bool]]]:
+    """Checked page number, page size and sort keys (``(snake_case field, descending)``), or 400."""
     page = 0 if page is None else page
     size = 20 if size is None else size
     if page < 0:
@@ -136,8 +163,8 @@ def paginate(
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise bad_request(f"size must be between 1 and {MAX_PAGE_SIZE}")
     allowed = set(sortable)
-    ordered = sorted(items, key=lambda d: int(d.get("_seq", 0)))
-    for spec in reversed(sort):
+    keys: list[tuple[str, bool]] = []
+    for spec in sort:
         prop, _, direction = spec.partition(",")
         prop = prop.strip()
         direction = direction.strip().lower() or "asc"
@@ -148,14 +175,13 @@ def paginate(
             )
         if direction not in {"asc", "desc"}:
             raise bad_request(f"sort direction must be asc or desc, not '{direction}'")
-        present = [d for d in ordered if d.get(field) is not None]
-        missing = [d for d in ordered if d.get(field) is None]
-        present.sort(key=lambda d: d[field], reverse=direction == "desc")
-        ordered = present + missing  # nulls last, whatever the direction
-    total = len(ordered)
-    start = page * size
+        keys.append((field, direction == "desc"))
+    return page, size, keys
+
+
+def page_answer(page: int, size: int, total: int, content: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "content": [render(d) for d in ordered[start : start + size]],
+        "content": content,
         "page": page,
         "size": size,
         "total_elements": total,
@@ -212,11 +238,11 @@ class HubService:
         state = self.store.get("backend", backend_id)
         return state if state is not None else self._initial_backend_state(self.spec(backend_id))
 
-    def queue_size(self, backend_id: str) -> int:
-        pending = sum(
-            1 for j in self.store.all("job") if j["backend_id"] == backend_id and j["status"] == "PENDING"
-        )
-        return int(self.backend_state(backend_id).get("queue_size") or 0) + pending
+    def queue_size(self, backend_id: str, pending: dict[str, int] | None = None) -> int:
+        """The reported queue (admin controls) plus the jobs waiting here; ``pending`` saves the query
+        when many backends are rendered at once."""
+        waiting = (pending if pending is not None else self.store.pending_by_backend()).get(backend_id, 0)
+        return int(self.backend_state(backend_id).get("queue_size") or 0) + waiting
 
     def queue_delay_of(self, spec: BackendSpec) -> float:
         override = self.backend_state(spec.id).get("queue_delay")
@@ -226,11 +252,13 @@ class HubService:
             return self.queue_delay
         return spec.queue_delay
 
-    def render_backend(self, spec: BackendSpec, caller: Caller) -> dict[str, Any]:
+    def render_backend(
+        self, spec: BackendSpec, caller: Caller, pending: dict[str, int] | None = None
+    ) -> dict[str, Any]:
         record = copy.deepcopy(spec.record)
         record["updated_at"] = iso(self.started_at)
         if caller.authenticated:
-            record["queue_size"] = self.queue_size(spec.id)
+            record["queue_size"] = self.queue_size(spec.id, pending)
             record["has_calibration"] = spec.calibration_at is not None
         else:
             record.pop("queue_size", None)
@@ -242,13 +270,14 @@ class HubService:
         self, caller: Caller, provider: str | None, only_sdk: bool | None
     ) -> list[dict[str, Any]]:
         wanted = provider.strip().upper().replace("-", "_") if provider else None
+        pending = self.store.pending_by_backend() if caller.authenticated else {}
         out = []
         for spec in self.catalog.values():
             if wanted and spec.provider.upper() != wanted:
                 continue
             if only_sdk and spec.refuse_jobs:
                 continue
-            out.append(self.render_backend(spec, caller))
+            out.append(self.render_backend(spec, caller, pending))
         return out
 
     def backend_status(self, backend_id: str) -> dict[str, Any]:
@@ -274,8 +303,9 @@ class HubService:
         ]
         if not candidates:
             raise HubHTTPError(404, "no online IBM backend matches")
-        best = min(candidates, key=lambda s: (self.queue_size(s.id), s.id))
-        return self.render_backend(best, Caller(scope="personal"))
+        pending = self.store.pending_by_backend()
+        best = min(candidates, key=lambda s: (self.queue_size(s.id, pending), s.id))
+        return self.render_backend(best, Caller(scope="personal"), pending)
 
     def calibration(self, backend_id: str, effective_at: str | None) -> dict[str, Any] | None:
         spec = self.spec(backend_id)
@@ -335,7 +365,15 @@ class HubService:
         return public(self._job(caller, job_id, se), JOB_FIELDS)
 
     def job_status(self, caller: Caller, job_id: str, se: str | None = None) -> dict[str, Any]:
-        return {"status": self._job(caller, job_id, se)["status"]}
+        # The most polled endpoint: answered from the job's columns, without reading its record.
+        head = self.store.job_head(job_id)
+        if head is None:
+            raise not_found("job", job_id)
+        scope, execution, status = head
+        wanted = (se, caller.service_execution_id)
+        if scope != caller.scope or any(w is not None and w != execution for w in wanted):
+            raise not_found("job", job_id)
+        return {"status": status}
 
     def create_job(self, caller: Caller, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
@@ -464,32 +502,12 @@ class HubService:
     def search_jobs(
         self, caller: Caller, page: int | None, size: int | None, sort: list[str], se: str | None
     ) -> dict[str, Any]:
-        jobs = [j for j in self._visible("job", caller) if se is None or j.get("_se") == se]
-        return paginate(
-            jobs,
-            page=page,
-            size=size,
-            sort=sort,
-            sortable={
-                "created_at",
-                "started_at",
-                "ended_at",
-                "status",
-                "backend_id",
-                "name",
-                "provider",
-                "shots",
-            },
-            render=lambda d: public(d, JOB_FIELDS),
-        )
-
-    def _visible(self, kind: str, caller: Caller) -> list[dict[str, Any]]:
-        return [
-            d
-            for d in self.store.all(kind)
-            if d["_scope"] == caller.scope
-            and (caller.service_execution_id is None or d.get("_se") == caller.service_execution_id)
-        ]
+        number, size, keys = page_request(page, size, sort, JOB_SORTABLE)
+        mine = caller.service_execution_id
+        if se is not None and mine is not None and se != mine:
+            return page_answer(number, size, 0, [])  # another execution's jobs are not this caller's
+        found = self.store.page_jobs(caller.scope, se or mine, keys, number * size, size)
+        return page_answer(number, size, found.total, [public(d, JOB_FIELDS) for _, d in found.rows])
 
     def result_text(self, caller: Caller, job_id: str, view: str, se: str | None = None) -> str | None:
         """The stored JSON text of a result view; 404 before the job has a result."""
@@ -534,17 +552,15 @@ class HubService:
             raise not_found("session", session_id)
         return doc
 
-    def render_session(self, doc: dict[str, Any]) -> dict[str, Any]:
+    def render_session(
+        self, doc: dict[str, Any], summary: tuple[int, int, bool, set[str]] | None = None
+    ) -> dict[str, Any]:
         view = public(doc, SESSION_FIELDS)
-        jobs = [j for j in self.store.all("job") if j.get("session_id") == doc["id"]]
-        view["usage_time_millis"] = sum(int(j.get("usage_time_millis") or 0) for j in jobs)
-        view["usage_time_state"] = (
-            "MEASURED" if jobs and all(j["status"] in TERMINAL_JOB for j in jobs) else "PENDING"
-        )
-        tag_union: list[str] = []
-        for job in jobs:
-            tag_union.extend(t for t in job.get("tags") or [] if t not in tag_union)
-        view["tags"] = sorted(set(doc.get("tags") or []) | set(tag_union))
+        count, usage_ms, all_ended, job_tags = summary or self.store.session_summary(doc["id"])
+        view["usage_time_millis"] = usage_ms
+        view["usage_time_state"] = "MEASURED" if count and all_ended else "PENDING"
+        # A session shows the union of its own tags and its jobs'.
+        view["tags"] = sorted(set(doc.get("tags") or []) | job_tags)
         view["final"] = doc["status"] in FINAL_SESSION
         return view
 
@@ -556,7 +572,7 @@ class HubService:
         if not isinstance(backend_id, str) or not backend_id:
             raise bad_request("backend_id is required (a string)")
         mode = body.get("mode")
-        if mode not in {"batch", "dedicated"}:
+        if not isinstance(mode, str) or mode not in {"batch", "dedicated"}:
             raise bad_request("mode is required: 'batch' or 'dedicated'")
         provider = body.get("provider")
         if not isinstance(provider, str) or not provider:
@@ -569,7 +585,7 @@ class HubService:
         ttl = body.get("ttl")
         if ttl is None:
             ttl = DEFAULT_SESSION_TTL
-        if not isinstance(ttl, int | float) or isinstance(ttl, bool) or ttl <= 0:
+        if not isinstance(ttl, int | float) or isinstance(ttl, bool) or not _finite(ttl) or ttl <= 0:
             raise bad_request("ttl must be a positive number of seconds")
         if ttl > MAX_SESSION_TTL:
             raise unprocessable(f"ttl must not exceed {MAX_SESSION_TTL} seconds")
@@ -607,8 +623,7 @@ class HubService:
 
     def session_jobs(self, caller: Caller, session_id: str, se: str | None = None) -> list[dict[str, Any]]:
         self._session(caller, session_id, se)
-        jobs = [j for j in self.store.all("job") if j.get("session_id") == session_id]
-        return [public(j, JOB_FIELDS) for j in jobs]
+        return [public(j, JOB_FIELDS) for j in self.store.session_jobs(session_id)]
 
     def update_session(
         self, caller: Caller, session_id: str, body: Any, se: str | None = None
@@ -646,66 +661,26 @@ class HubService:
         filters: dict[str, list[str]],
         se: str | None = None,
     ) -> dict[str, Any]:
-        def matches(doc: dict[str, Any], kind: str) -> bool:
-            if se is not None and doc.get("_se") != se:
-                return False
-            checks = {
-                "type": kind,
-                "status": doc.get("status"),
-                "provider": doc.get("provider"),
-            }
-            for key, value in checks.items():
-                wanted = filters.get(key)
-                if wanted and str(value).upper() not in {w.upper() for w in wanted}:
-                    return False
-            if filters.get("backendId") and doc.get("backend_id") not in filters["backendId"]:
-                return False
-            if filters.get("tag"):
-                # A session shows (and is found by) the union of its jobs' tags.
-                shown = doc.get("tags") if kind == "JOB" else self.render_session(doc)["tags"]
-                tags = {t.lower() for t in shown or []}
-                if not tags & {t.lower() for t in filters["tag"]}:
-                    return False
-            origins = {o.upper() for o in filters.get("origin", [])}
-            if origins:
-                origin = "SERVICE_EXECUTION" if doc.get("_se") else "STANDALONE"
-                if origin not in origins:
-                    return False
-            return not (
-                filters.get("serviceExecutionId") and doc.get("_se") not in filters["serviceExecutionId"]
-            )
-
         for key, allowed in (("type", {"JOB", "SESSION"}), ("origin", {"STANDALONE", "SERVICE_EXECUTION"})):
             unknown = {v.upper() for v in filters.get(key, [])} - allowed
             if unknown:
                 raise bad_request(f"unknown {key} {sorted(unknown)}; use {sorted(allowed)}")
-        items = [
-            {**self._workload(doc, "JOB"), "_seq": doc["_seq"]}
-            for doc in self._visible("job", caller)
-            if matches(doc, "JOB")
-        ]
-        items += [
-            {**self._workload(doc, "SESSION"), "_seq": doc["_seq"]}
-            for doc in self._visible("session", caller)
-            if matches(doc, "SESSION")
-        ]
-        return paginate(
-            items,
-            page=page,
-            size=size,
-            sort=sort,
-            sortable={
-                "created_at",
-                "started_at",
-                "ended_at",
-                "status",
-                "backend_id",
-                "type",
-                "provider",
-                "name",
-            },
-            render=lambda d: {k: v for k, v in d.items() if not k.startswith("_")},
+        number, size, keys = page_request(page, size, sort, WORKLOAD_SORTABLE)
+        wanted = WorkloadFilter(
+            types=filters.get("type", []),
+            statuses=filters.get("status", []),
+            providers=filters.get("provider", []),
+            backend_ids=filters.get("backendId", []),
+            tags=filters.get("tag", []),
+            origins=filters.get("origin", []),
+            executions=filters.get("serviceExecutionId", []),
+            execution=se,
         )
+        found: Page = self.store.page_workloads(
+            caller.scope, caller.service_execution_id, wanted, keys, number * size, size
+        )
+        content = [self._workload(doc, kind) for kind, doc in found.rows]
+        return page_answer(number, size, found.total, content)
 
     def _workload(self, doc: dict[str, Any], kind: str) -> dict[str, Any]:
         if kind == "JOB":
@@ -725,7 +700,8 @@ class HubService:
                 "usage_time_state": doc.get("usage_time_state"),
                 "service_execution_id": doc.get("_se"),
             }
-        session = self.render_session(doc)
+        summary = self.store.session_summary(doc["id"])
+        session = self.render_session(doc, summary)
         return {
             "id": doc["id"],
             "type": "SESSION",
@@ -737,7 +713,7 @@ class HubService:
             "ended_at": doc.get("closed_at"),
             "sdk_provider": doc.get("sdk_provider"),
             "tags": session["tags"],
-            "job_count": sum(1 for j in self.store.all("job") if j.get("session_id") == doc["id"]),
+            "job_count": summary[0],
             "usage_time_millis": session["usage_time_millis"],
             "usage_time_state": session["usage_time_state"],
             "service_execution_id": doc.get("_se"),
@@ -748,11 +724,7 @@ class HubService:
 
     def runtime_minutes(self, caller: Caller) -> dict[str, Any]:
         ibm = [s.id for s in self.catalog.values() if s.provider == "IBM"]
-        used_ms = sum(
-            int(j.get("usage_time_millis") or 0)
-            for j in self._visible("job", caller)
-            if j["backend_id"] in ibm
-        )
+        used_ms = self.store.usage_ms(caller.scope, caller.service_execution_id, ibm)
         allocated = 600 * 60
         consumed = used_ms // 1000
         return {
@@ -768,6 +740,15 @@ class HubService:
                 }
             ]
         }
+
+
+def _finite(value: Any) -> bool:
+    """Whether a JSON number is a real one: any int, or a float other than NaN and the infinities."""
+    return not isinstance(value, float) or math.isfinite(value)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and _finite(value)
 
 
 def _check_depth(body: Any) -> None:
@@ -818,11 +799,14 @@ class AdminControls:
     ) -> None:
         """Make the job's next transition go to ``status``: a terminal one ends the job, another one
         holds it there for ``hold`` seconds before it carries on."""
-        status = status.upper()
-        if status not in FORCEABLE:
+        if not isinstance(status, str) or status.upper() not in FORCEABLE:
             raise bad_request(f"status must be one of {sorted(FORCEABLE)}")
-        if not 0 <= hold <= 600:
+        status = status.upper()
+        if message is not None and not isinstance(message, str):
+            raise bad_request("message must be a string")
+        if not _number(hold) or not 0 <= hold <= 600:
             raise bad_request("hold must be between 0 and 600 seconds")
+        hold = float(hold)
         with self.service.lock:
             job = self.service.store.get("job", job_id)
             if job is None:
@@ -847,7 +831,8 @@ class AdminControls:
         with self.service.lock:
             state = self.service.backend_state(backend_id)
             if status is not None:
-                if status.upper() not in {"ONLINE", "PAUSED", "OFFLINE", "RETIRED", "UNKNOWN"}:
+                known = {"ONLINE", "PAUSED", "OFFLINE", "RETIRED", "UNKNOWN"}
+                if not isinstance(status, str) or status.upper() not in known:
                     raise bad_request("status must be ONLINE, PAUSED, OFFLINE, RETIRED or UNKNOWN")
                 state["status"] = status.upper()
             for key, value, high in (
@@ -856,8 +841,9 @@ class AdminControls:
                 ("queue_delay", queue_delay, 3600),
             ):
                 if value is not None:
-                    if not 0 <= value <= high:
-                        raise bad_request(f"{key} must be between 0 and {high}")
+                    whole = key != "queue_delay"  # a queue length and a time in ms are whole numbers
+                    if not _number(value) or (whole and not isinstance(value, int)) or not 0 <= value <= high:
+                        raise bad_request(f"{key} must be a number between 0 and {high}")
                     state[key] = value
             self.service.store.put("backend", backend_id, state)
             self.service.work_available.notify_all()
@@ -865,12 +851,9 @@ class AdminControls:
 
     def stats(self) -> dict[str, Any]:
         """Counts of stored jobs by status and of sessions."""
-        jobs = self.service.store.all("job")
-        by_status: dict[str, int] = {}
-        for job in jobs:
-            by_status[job["status"]] = by_status.get(job["status"], 0) + 1
+        by_status = self.service.store.jobs_by_status()
         return {
-            "jobs": len(jobs),
+            "jobs": sum(by_status.values()),
             "jobs_by_status": by_status,
             "sessions": self.service.store.count("session"),
         }

@@ -1,0 +1,113 @@
+"""The local Hub's store over time: old records can be dropped (``keep_days``), and a store written by an
+earlier version of the Hub (every record in one table) is read as it was."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from qhub_providers.emulator import LocalHub
+
+from .hub_support import connect, qasm2_ghz, raw, wait_for_status
+
+TOKEN = "local-storage-test-token"
+HELD = "qudora.sim.xg1"
+
+
+def test_keep_days_drops_ended_records_and_keeps_waiting_ones(tmp_path: Path) -> None:
+    db = tmp_path / "hub.sqlite3"
+    with LocalHub(db=db, admin=True, token=TOKEN) as first, connect(first) as client:
+        done = client.jobs.create_job(backend_id="kipu.sim.qsim", shots=10, input=qasm2_ghz(2), tags=["old"])
+        assert done.id is not None
+        assert wait_for_status(client, done.id) == "COMPLETED"
+        closed = client.sessions.create_session(backend_id="aws.sim.sv1", mode="batch", provider="AWS")
+        client.sessions.close_session(str(closed.id))
+        first.admin.set_backend(HELD, queue_delay=3600)
+        waiting = client.jobs.create_job(backend_id=HELD, shots=10, input=qasm2_ghz(2))
+        assert waiting.id is not None
+        assert client.workloads.get_workloads().total_elements == 3
+
+    # Thirty days keep everything this young.
+    with LocalHub(db=db, token=TOKEN, keep_days=30) as second, connect(second) as client:
+        assert client.workloads.get_workloads().total_elements == 3
+
+    # Zero days: whatever has ended is gone (with its result); the job still waiting stays.
+    with LocalHub(db=db, token=TOKEN, keep_days=0) as third, connect(third) as client:
+        assert raw(third, "GET", f"jobs/{done.id}").status_code == 404
+        assert raw(third, "GET", f"jobs/{done.id}/result").status_code == 404
+        assert raw(third, "GET", f"sessions/{closed.id}").status_code == 404
+        assert client.workloads.get_workloads(tag=["old"]).total_elements == 0
+        listing = client.jobs.search_jobs()
+        assert [job.id for job in listing.content or []] == [waiting.id]
+        assert listing.total_elements == 1
+        assert client.jobs.get_job_status(waiting.id).status == "PENDING"
+
+
+def test_a_store_of_an_earlier_hub_is_read(tmp_path: Path) -> None:
+    """Earlier Hubs kept jobs and sessions as JSON in one ``records`` table; a Hub opening such a file moves
+    them into its own tables and serves them as before."""
+    db = tmp_path / "old.sqlite3"
+    session = {
+        "id": "old-session",
+        "backend_id": "aws.sim.sv1",
+        "provider": "AWS",
+        "status": "CLOSED",
+        "mode": "batch",
+        "created_at": "2026-01-01T00:00:00.000Z",
+        "started_at": "2026-01-01T00:00:01.000Z",
+        "closed_at": "2026-01-01T00:01:00.000Z",
+        "expires_at": "2026-01-01T08:00:00.000Z",
+        "provider_id": "local-session-old",
+        "tags": ["kept"],
+        "metadata": None,
+        "sdk_provider": None,
+        "_scope": "personal",
+        "_se": None,
+        "_expires": 0,
+        "_seq": 1,
+    }
+    job = {
+        "id": "old-job",
+        "name": "from an earlier Hub",
+        "backend_id": "aws.sim.sv1",
+        "provider": "AWS",
+        "provider_job_id": "local-old",
+        "input_params": {},
+        "input_format": "BRAKET_OPEN_QASM_V3",
+        "tags": ["kept"],
+        "status": "COMPLETED",
+        "created_at": "2026-01-01T00:00:02.000Z",
+        "started_at": "2026-01-01T00:00:02.000Z",
+        "ended_at": "2026-01-01T00:00:03.000Z",
+        "usage_time_millis": 7,
+        "shots": 10,
+        "session_id": "old-session",
+        "sdk_provider": None,
+        "usage_time_state": "MEASURED",
+        "_scope": "personal",
+        "_se": None,
+        "_input": "OPENQASM 3.0;",
+        "_seq": 2,
+    }
+    with sqlite3.connect(db) as old:
+        old.execute(
+            "CREATE TABLE records (kind TEXT, id TEXT, seq INTEGER, doc TEXT, PRIMARY KEY (kind, id))"
+        )
+        old.execute("CREATE TABLE results (job_id TEXT, view TEXT, body TEXT, PRIMARY KEY (job_id, view))")
+        for kind, doc in (("session", session), ("job", job)):
+            old.execute(
+                "INSERT INTO records VALUES (?, ?, ?, ?)", (kind, doc["id"], doc["_seq"], json.dumps(doc))
+            )
+        old.execute("INSERT INTO results VALUES ('old-job', 'native', '{\"counts\": {\"0\": 10}}')")
+    old.close()
+
+    with LocalHub(db=db, token=TOKEN) as hub, connect(hub) as client:
+        assert client.jobs.get_job("old-job").name == "from an earlier Hub"
+        assert client.jobs.get_job_result("old-job") == {"counts": {"0": 10}}
+        opened = client.sessions.get_session("old-session")
+        assert (opened.usage_time_millis, sorted(opened.tags or [])) == (7, ["kept"])
+        listed = client.workloads.get_workloads(tag=["kept"])
+        assert [w.id for w in listed.content or []] == ["old-session", "old-job"]
+        newer = client.jobs.create_job(backend_id="kipu.sim.qsim", shots=10, input=qasm2_ghz(2))
+        assert [j.id for j in client.jobs.search_jobs().content or []] == ["old-job", newer.id]
