@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from qhub_providers.emulator.service import FINAL_SESSION, TERMINAL_JOB, HubService, iso
-from qhub_providers.emulator.workers import Outcome, Ticket, shared_pool
+from qhub_providers.emulator.workers import Outcome, SimulationPool, Ticket, shared_pool
 
 log = logging.getLogger("qhub_providers.emulator")
 
@@ -51,7 +51,7 @@ class Engine:
         self._thread = threading.Thread(target=self._loop, name="local-hub-engine", daemon=True)
 
     @property
-    def pool(self) -> Any:
+    def pool(self) -> SimulationPool:
         """The worker pool simulating this Hub's jobs (shared by the local Hubs of this process)."""
         return self._pool
 
@@ -212,7 +212,7 @@ class Engine:
                 snapshot = spec.calibration_at(moment)
                 if snapshot is not None:
                     calibrated["at"] = moment.timestamp()
-                    noise = snapshot.get("calibration")
+                    noise = snapshot  # with calibrated_at, so workers reuse the noise model
             return {
                 "backend_id": job["backend_id"],
                 "input": job["_input"],
