@@ -1,28 +1,29 @@
 """The local Hub's job engine: moves jobs PENDING → RUNNING → COMPLETED/FAILED, handles cancellation,
-forced statuses and session expiry, and runs simulations on a small worker pool.
+forced statuses and session expiry, and hands simulations to worker processes (see ``workers.py``).
 
-One scheduler thread decides; worker threads simulate. Every status change is written to the store
-before it becomes visible, so a restarted Hub picks up where it stopped: jobs that were running are run
-again from their stored input.
+One scheduler thread decides; worker processes simulate, so a crashing simulator fails its job and the
+Hub keeps serving. Every status change is written to the store before it becomes visible, so a restarted
+Hub picks up where it stopped: jobs that were running are run again from their stored input.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import hashlib
 import logging
 import threading
 import time
-import traceback
 from datetime import UTC, datetime
 from typing import Any
 
-from qhub_providers.emulator import threads
-from qhub_providers.emulator.runners import InvalidJobInput, get_runner
 from qhub_providers.emulator.service import FINAL_SESSION, TERMINAL_JOB, HubService, iso
+from qhub_providers.emulator.workers import Outcome, SimulationPool, Ticket, shared_pool
 
 log = logging.getLogger("qhub_providers.emulator")
 
 TICK = 0.02
+CANCEL_GRACE = 1.0
+"""Seconds a running job may take to finish by itself after it was cancelled, before its worker is ended."""
 
 
 def job_seed(job: dict[str, Any]) -> int:
@@ -43,12 +44,20 @@ class Engine:
 
     def __init__(self, service: HubService, *, workers: int = 2) -> None:
         self.service = service
-        self._pool = threads.simulation_pool(workers)
-        self._running: set[str] = set()
+        self._pool = shared_pool(workers)
+        self._running: dict[str, Ticket] = {}
+        self._cancelling_since: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="local-hub-engine", daemon=True)
 
+    @property
+    def pool(self) -> SimulationPool:
+        """The worker pool simulating this Hub's jobs (shared by the local Hubs of this process)."""
+        return self._pool
+
     def start(self) -> None:
+        if not faulthandler.is_enabled():
+            faulthandler.enable()  # a crash of the server process itself leaves a traceback on stderr
         self._recover()
         self._thread.start()
 
@@ -57,8 +66,13 @@ class Engine:
         with self.service.lock:
             self.service.work_available.notify_all()
         self._thread.join(timeout=5)
-        # The simulation threads outlive this engine (see threads.py): wait for its own jobs, bounded, so
-        # nothing writes to the store after the Hub closes it. A job cut off here runs again on restart.
+        # Jobs still queued for a worker are dropped; running ones are cut off (their worker ends and is
+        # replaced) and run again when a Hub on the same database starts. Wait, bounded, until the pool
+        # has let go of them, so nothing writes to the store after the Hub closes it.
+        with self.service.lock:
+            tickets = list(self._running.values())
+        for ticket in tickets:
+            self._pool.abort(ticket)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with self.service.lock:
@@ -103,7 +117,16 @@ class Engine:
                     session.update(status="CLOSED", closed_at=iso(service.clock()))
                     store.put("session", session["id"], session)
             for job in jobs:
-                if job["id"] in self._running or job["status"] in TERMINAL_JOB:
+                running = self._running.get(job["id"])
+                if running is not None:
+                    if job["status"] == "CANCELLING" and not running.aborted:
+                        # A short simulation may finish by itself; a long one is cut off after a grace
+                        # period (its worker ends and is replaced) and the job becomes CANCELLED.
+                        noticed = self._cancelling_since.setdefault(job["id"], now)
+                        if now - noticed >= CANCEL_GRACE:
+                            self._pool.abort(running)
+                    continue
+                if job["status"] in TERMINAL_JOB:
                     continue
                 forced = job.get("_forced")
                 if forced and now >= float(forced.get("after", 0)):
@@ -124,8 +147,7 @@ class Engine:
                     continue
                 job.update(status="RUNNING", started_at=job.get("started_at") or iso(service.clock()))
                 store.put("job", job["id"], job)
-                self._running.add(job["id"])
-                self._pool.submit(self._run, job["id"])
+                self._submit(job["id"])
 
     def _apply_forced(self, job: dict[str, Any], forced: dict[str, Any]) -> None:
         status = forced["status"]
@@ -174,54 +196,68 @@ class Engine:
             store.put("job", job["id"], job)
         self.service.forget_prepared(job["id"])
 
-    def _run(self, job_id: str) -> None:
-        service = self.service
-        try:
+    def _submit(self, job_id: str) -> None:
+        calibrated: dict[str, float | None] = {"at": None}
+
+        def payload() -> dict[str, Any] | None:
             if self._stop.is_set():
-                return  # queued behind another Hub's simulations and this Hub has stopped since
-            job = service.store.get("job", job_id)
+                return None  # queued behind other simulations and this Hub has stopped since
+            job = self.service.store.get("job", job_id)
             if job is None:
-                return
-            spec = service.spec(job["backend_id"])
+                return None
+            spec = self.service.spec(job["backend_id"])
             noise = None
-            calibrated_at = None
             if not spec.is_simulator and spec.calibration_at is not None:
                 moment = datetime.now(UTC)
                 snapshot = spec.calibration_at(moment)
                 if snapshot is not None:
-                    calibrated_at = moment.timestamp()
-                    noise = snapshot.get("calibration")
-            started = time.perf_counter()
-            outcome: tuple[str, dict[str, Any] | None, dict[str, Any] | None]
-            try:
-                execution = get_runner(spec.runner).execute(
-                    service.prepared(job), seed=job_seed(job), noise=noise
-                )
-                views = {
-                    "native": execution.native_result,
-                    "normalized": execution.normalized,
-                    "memory": execution.memory,
-                }
-                outcome = ("COMPLETED", None, views)
-            except InvalidJobInput as exc:
-                outcome = ("FAILED", error_envelope(exc.message, "INVALID_INPUT"), None)
-            except Exception as exc:
-                log.warning("job %s failed in the simulator:\n%s", job_id, traceback.format_exc())
-                outcome = ("FAILED", error_envelope(f"simulation failed: {exc}", "SIMULATION_ERROR"), None)
-            usage_ms = max(1, int((time.perf_counter() - started) * 1000))
+                    calibrated["at"] = moment.timestamp()
+                    noise = snapshot  # with calibrated_at, so workers reuse the noise model
+            return {
+                "backend_id": job["backend_id"],
+                "input": job["_input"],
+                "input_params": job.get("input_params") or {},
+                "shots": job["shots"],
+                "seed": job_seed(job),
+                "noise": noise,
+            }
+
+        def done(outcome: Outcome) -> None:
+            self._complete(job_id, outcome, calibrated["at"])
+
+        ticket = Ticket(job_id=job_id, payload=payload, on_done=done)
+        self._running[job_id] = ticket
+        self._pool.submit(ticket)
+
+    def _complete(self, job_id: str, outcome: Outcome, calibrated_at: float | None) -> None:
+        """Record what the worker reported (called on a pool thread)."""
+        service = self.service
+        try:
+            status = outcome["status"]
+            if status == "DROPPED" or self._stop.is_set():
+                return  # never ran, or cut off by stop(): the stored job is queued again on restart
             with service.lock:
                 job = service.store.get("job", job_id)
                 if job is None:
                     return
                 job["_calibrated_at"] = calibrated_at
-                status, error, views_or_none = outcome
+                usage_ms = outcome.get("usage_ms")
                 if job["status"] == "CANCELLING":
                     self._finish(job, "CANCELLED", usage_ms=usage_ms)
                 elif job.get("_forced"):
                     self._apply_forced(job, job["_forced"])
+                elif status == "ABORTED":
+                    # Aborted for a cancellation the job no longer shows: run it again.
+                    job.update(status="PENDING", started_at=None)
+                    service.store.put("job", job_id, job)
                 elif job["status"] == "RUNNING":
-                    self._finish(job, status, error=error, views=views_or_none, usage_ms=usage_ms)
+                    if status == "FAILED" and outcome["error"]["error"].get("code") != "INVALID_INPUT":
+                        log.warning("job %s failed: %s", job_id, outcome["error"]["error"]["message"])
+                    self._finish(
+                        job, status, error=outcome.get("error"), views=outcome.get("views"), usage_ms=usage_ms
+                    )
         finally:
             with service.lock:
-                self._running.discard(job_id)
+                self._running.pop(job_id, None)
+                self._cancelling_since.pop(job_id, None)
                 service.work_available.notify_all()

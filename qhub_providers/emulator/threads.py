@@ -1,10 +1,10 @@
-"""Process-wide threads for all work on Qiskit, Aer and Braket objects.
+"""Process-wide threads for the Qiskit, Aer and Braket work the server itself does: parsing job inputs.
 
 Qiskit 2.6 can crash the interpreter (a segmentation fault in its allocator) when circuits built in a
-thread that has since exited are used or freed later; we saw it when a second local Hub in one process ran
-jobs whose circuits had been parsed in the first Hub's request threads. So the local Hub never parses or
-simulates in short-lived threads: request handlers and engines hand that work to threads that live as long
-as the process.
+thread that has since exited are used or freed later. So request handlers never parse in their own
+short-lived threads: they hand that work to threads that live as long as the process. Parsing stays in
+the server (a request must be refused at once, and a round trip to a worker process would add latency to
+every submission); simulations run in worker processes (see ``workers.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ R = TypeVar("R")
 
 _lock = threading.Lock()
 _parsing: ThreadPoolExecutor | None = None
-_simulation: dict[int, ThreadPoolExecutor] = {}
 
 
 def parse(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -33,13 +32,3 @@ def parse(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
             _parsing = ThreadPoolExecutor(max_workers=4, thread_name_prefix="local-hub-parse")
         pool = _parsing
     return pool.submit(fn, *args, **kwargs).result()
-
-
-def simulation_pool(workers: int) -> ThreadPoolExecutor:
-    """The long-lived pool that runs simulations, shared by every local Hub with this many workers."""
-    with _lock:
-        pool = _simulation.get(workers)
-        if pool is None:
-            pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="local-hub-sim")
-            _simulation[workers] = pool
-        return pool

@@ -14,32 +14,40 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 from qiskit import QuantumCircuit, QuantumRegister, qasm2, transpile
-from qiskit.circuit import CONTROL_FLOW_OP_NAMES, ControlFlowOp, Qubit
+from qiskit.circuit import CONTROL_FLOW_OP_NAMES, ControlFlowOp, Gate, Instruction, Qubit
 from qiskit.circuit.library import get_standard_gate_name_mapping
+from qiskit.quantum_info import Clifford
 from qiskit_aer import AerSimulator
 
 from qhub_providers.emulator.runners.base import InvalidJobInput
+from qhub_providers.emulator.runners.pauli_frames import FRAME_GATES, FrameProgram
 
 if TYPE_CHECKING:
     from qiskit_aer.noise import NoiseModel
 
     from qhub_providers.emulator.catalog.spec import BackendSpec
+    from qhub_providers.emulator.runners.noise import DeviceNoise
 
 __all__ = [
+    "MAX_DENSITY_MATRIX_QUBITS",
     "MAX_EXACT_QUBITS",
     "active_qubits",
     "amplitudes",
     "check_pub_count",
     "check_qubit_count",
     "check_shots",
+    "aer_noise_model",
     "check_simulable",
+    "clifford_form",
     "for_aer",
+    "is_clifford",
     "normalized_qasm_input",
     "probabilities",
     "require_int",
@@ -51,17 +59,23 @@ __all__ = [
     "statevector",
 ]
 
-MAX_EXACT_QUBITS = 26
-"""Most entangled (active) qubits the local Hub simulates with a dense state (about 1 GiB)."""
+MAX_EXACT_QUBITS = 28
+"""Most active qubits the local Hub simulates with a dense state vector: 4 GiB of amplitudes, so that
+both worker processes fit the machine the Hub is sized for (2 cores, 24 GiB) at once."""
+MAX_DENSITY_MATRIX_QUBITS = 12
+"""Most active qubits of a noisy non-Clifford circuit simulated as one density matrix (256 MiB); wider
+ones (or runs of fewer shots than ``2 ** qubits``) average state-vector trajectories instead."""
 
 # Not gates in Aer's list, but instructions it runs natively.
 _AER_DIRECTIVES = frozenset({"measure", "barrier", "reset", "delay"})
-# Gates whose circuits Aer simulates with the stabilizer method, whatever their width.
-_CLIFFORD = frozenset(
-    {"id", "x", "y", "z", "h", "s", "sdg", "sx", "sxdg", "cx", "cy", "cz", "swap", "ecr"} | _AER_DIRECTIVES
-)
+# Instructions that are not gates: they never make a circuit non-Clifford.
+_NOT_GATES = frozenset({"measure", "barrier", "reset", "delay"})
 # Drop amplitudes and probabilities this small: they are rounding noise of exact zeros.
 _ZERO = 1e-12
+_SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12}
+
+Form = tuple[tuple[Instruction, tuple[int, ...]], ...]
+"""A gate as a sequence of instructions, each with the positions (within the gate) of its qubits."""
 
 
 # --- simulation -------------------------------------------------------------------------------------
@@ -100,26 +114,237 @@ def for_aer(circuit: QuantumCircuit) -> QuantumCircuit:
 
 
 def active_qubits(circuit: QuantumCircuit) -> list[int]:
-    """Indices of the qubits some instruction other than a barrier acts on, ascending."""
+    """Indices of the qubits some instruction other than a barrier or a delay acts on, ascending.
+
+    A qubit that only idles (delays of a scheduled or dynamically decoupled circuit) stays in |0>.
+    """
     touched: set[Qubit] = set()
     for instruction in circuit.data:
-        if instruction.operation.name != "barrier":
+        if instruction.operation.name not in ("barrier", "delay"):
             touched.update(instruction.qubits)
     return sorted(circuit.find_bit(qubit).index for qubit in touched)
+
+
+def _operation_key(operation: Instruction) -> tuple[Any, ...] | None:
+    """A hashable key of what an operation does, or ``None`` when it has no simple one."""
+    params: list[float] = []
+    for value in operation.params:
+        if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+            return None
+        params.append(round(float(value), 12))
+    return (operation.name, operation.num_qubits, operation.num_clbits, tuple(params))
+
+
+_form_cache: dict[tuple[Any, ...], Form | None] = {}
+
+
+def clifford_form(operation: Instruction) -> Form | None:
+    """``operation`` as stabilizer-method gates when what it does is Clifford (``rz(pi/2)`` is), else None.
+
+    Judged by the operation's action, not its name: rotations at multiples of pi/2, ``r``, ``rxx`` and
+    friends at Clifford angles all qualify.
+    """
+    if operation.name in FRAME_GATES:
+        # Gates the stabilizer method (and a Pauli frame) runs by name; others are rewritten into these.
+        return ((operation, tuple(range(operation.num_qubits))),)
+    if operation.name in _NOT_GATES or isinstance(operation, ControlFlowOp) or operation.num_clbits:
+        return None
+    if not isinstance(operation, Gate) or operation.num_qubits > 3:
+        return None
+    key = _operation_key(operation)
+    if key is None:
+        return None
+    cache_key = ("clifford", *key)
+    if cache_key in _form_cache:
+        return _form_cache[cache_key]
+    try:
+        decomposed = Clifford(operation).to_circuit()
+    except Exception:  # Qiskit raises QiskitError (and others) for gates that are not Clifford
+        form = None
+    else:
+        form = tuple(
+            (inner.operation, tuple(decomposed.find_bit(q).index for q in inner.qubits))
+            for inner in decomposed.data
+        )
+    _form_cache[cache_key] = form
+    return form
+
+
+def _aer_form(operation: Instruction) -> Form:
+    """``operation`` as instructions Aer runs natively (itself when it is one)."""
+    if operation.name in _aer_instructions() or isinstance(operation, ControlFlowOp):
+        return ((operation, tuple(range(operation.num_qubits))),)
+    key = _operation_key(operation)
+    cache_key = ("aer", *key) if key is not None else None
+    if cache_key is not None and cache_key in _form_cache:
+        form = _form_cache[cache_key]
+        assert form is not None
+        return form
+    single = QuantumCircuit(operation.num_qubits, operation.num_clbits)
+    single.append(operation, single.qubits, single.clbits)
+    unrolled = for_aer(single)
+    form = tuple(
+        (inner.operation, tuple(unrolled.find_bit(q).index for q in inner.qubits)) for inner in unrolled.data
+    )
+    if cache_key is not None:
+        _form_cache[cache_key] = form
+    return form
+
+
+def is_clifford(circuit: QuantumCircuit) -> bool:
+    """Whether every gate of ``circuit`` does something Clifford (so the stabilizer method runs it)."""
+    return all(
+        instruction.operation.name in _NOT_GATES or clifford_form(instruction.operation) is not None
+        for instruction in circuit.data
+    )
 
 
 def check_simulable(circuit: QuantumCircuit, what: str) -> None:
     """Refuse (422) a circuit whose dense simulation would not fit in memory.
 
-    Clifford-only circuits pass at any width: Aer picks the stabilizer method for them.
+    Clifford circuits pass at any width (the stabilizer method runs them); qubits that only idle or
+    carry delays do not count.
     """
     width = len(active_qubits(circuit))
-    if width <= MAX_EXACT_QUBITS or all(name in _CLIFFORD for name in _instruction_names(circuit)):
+    if width <= MAX_EXACT_QUBITS or is_clifford(circuit):
         return
     raise InvalidJobInput(
-        f"{what} entangles {width} qubits; the local Hub simulates at most {MAX_EXACT_QUBITS} "
-        "qubits with non-Clifford gates"
+        f"{what} entangles {width} qubits with non-Clifford gates; the local Hub simulates such circuits "
+        f"with a dense state of at most {MAX_EXACT_QUBITS} qubits (4 GiB; 2**qubits amplitudes must fit "
+        "its memory). Clifford circuits, which a stabilizer simulation runs, have no such cap"
     )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One circuit ready for Aer: the circuit to run, the method, its readout flips, and for a noisy
+    Clifford circuit the Pauli-frame program that adds its noise to ideal shots."""
+
+    circuit: QuantumCircuit
+    method: str
+    readout: tuple[tuple[float, float], ...]
+    frames: FrameProgram | None = None
+
+
+def _plan(circuit: QuantumCircuit, noise: DeviceNoise | None, shots: int) -> _Plan:
+    """The compact circuit (active qubits only) with its noise inserted, and the Aer method to run it."""
+    active = (active_qubits(circuit) or [0]) if circuit.num_qubits else []
+    clifford = is_clifford(circuit)
+    if clifford:
+        method = "stabilizer"
+    elif noise is None:
+        method = "automatic"
+    elif len(active) <= MAX_DENSITY_MATRIX_QUBITS and (1 << len(active)) <= max(shots, 1024):
+        method = "density_matrix"
+    else:
+        method = "statevector"
+    position = {qubit: slot for slot, qubit in enumerate(active)}
+    compact = QuantumCircuit(QuantumRegister(len(active), "q"))
+    # The same classical bits in the same order: clbit indices (and memory) mean the same thing.
+    compact.add_bits(circuit.clbits)
+    for register in circuit.cregs:
+        compact.add_register(register)
+    qubits = compact.qubits
+    twirl = method == "stabilizer"
+    frames = FrameProgram(len(active)) if twirl and noise is not None else None
+    for instruction in circuit.data:
+        operation = instruction.operation
+        indices = [circuit.find_bit(q).index for q in instruction.qubits]
+        name = operation.name
+        if name in ("barrier", "delay"):
+            kept = [i for i in indices if i in position]
+            if name == "delay" and noise is not None and kept:
+                _add_idle_noise(compact, frames, noise, kept[0], position[kept[0]], _delay_seconds(operation))
+            continue
+        targets = [qubits[position[i]] for i in indices]
+        slots = [position[i] for i in indices]
+        if isinstance(operation, ControlFlowOp):
+            compact.append(operation, targets, instruction.clbits, copy=False)
+            continue
+        form = clifford_form(operation) if clifford and name not in _NOT_GATES else None
+        if form is None:
+            form = (
+                _aer_form(operation) if name not in _NOT_GATES else ((operation, tuple(range(len(indices)))),)
+            )
+        for inner, places in form:
+            clbits = instruction.clbits if inner.num_clbits else []
+            compact.append(inner, [targets[k] for k in places], clbits, copy=False)
+            if frames is not None and inner.name not in _NOT_GATES:
+                frames.gate(inner.name, [slots[k] for k in places])
+        if frames is not None and noise is not None:
+            if name == "measure":
+                for slot, index, clbit in zip(slots, indices, instruction.clbits, strict=True):
+                    frames.measure(slot, circuit.find_bit(clbit).index, noise.readout_flips(index))
+            elif name == "reset":
+                frames.reset(slots[0])
+            else:
+                probabilities = noise.gate_pauli(name, tuple(indices))
+                if probabilities is not None:
+                    frames.noise(probabilities, slots)
+        elif noise is not None and name not in _NOT_GATES:
+            channel = noise.gate_error(name, tuple(indices), pauli=twirl)
+            if channel is not None:
+                compact.append(channel, targets)
+    if frames is not None:
+        # Readout flips are applied with the frames; Aer samples the ideal circuit.
+        return _Plan(compact, method, (), frames)
+    readout = tuple(noise.readout_flips(q) for q in active) if noise is not None else ()
+    return _Plan(compact, method, readout)
+
+
+def _add_idle_noise(
+    compact: QuantumCircuit,
+    frames: FrameProgram | None,
+    noise: DeviceNoise,
+    qubit: int,
+    slot: int,
+    seconds: float,
+) -> None:
+    """Relaxation of a delay (a duration in device cycles has no calibrated length: no noise)."""
+    if seconds <= 0:
+        return
+    if frames is not None:
+        probabilities = noise.idle_pauli(qubit, seconds)
+        if probabilities is not None:
+            frames.noise(probabilities, [slot])
+        return
+    channel = noise.idle_error(qubit, seconds, pauli=False)
+    if channel is not None:
+        compact.append(channel, [compact.qubits[slot]])
+
+
+def _delay_seconds(operation: Instruction) -> float:
+    unit = getattr(operation, "unit", "dt")
+    duration = operation.params[0] if operation.params else 0
+    if unit not in _SECONDS or isinstance(duration, bool) or not isinstance(duration, int | float):
+        return 0.0  # durations in device cycles (dt) have no calibrated length here
+    return float(duration) * _SECONDS[unit]
+
+
+def aer_noise_model(
+    circuit: QuantumCircuit, noise: DeviceNoise | None, basis_gates: Sequence[str]
+) -> NoiseModel | None:
+    """``noise`` as an Aer ``NoiseModel`` for running ``circuit`` through Aer's own primitives.
+
+    The channels of a Clifford circuit are Pauli-twirled, so that Aer keeps it on the stabilizer method
+    at any width (as :func:`sample_bits` does).
+    """
+    if noise is None:
+        return None
+    return noise.aer_noise_model(basis_gates, pauli=is_clifford(circuit))
+
+
+def _readout_model(readout: tuple[tuple[float, float], ...]) -> NoiseModel | None:
+    from qiskit_aer.noise import NoiseModel as AerNoiseModel
+    from qiskit_aer.noise import ReadoutError
+
+    model = AerNoiseModel()
+    added = False
+    for slot, (up, down) in enumerate(readout):
+        if up or down:
+            model.add_readout_error(ReadoutError([[1 - up, up], [down, 1 - down]]), [slot])
+            added = True
+    return model if added else None
 
 
 def sample_bits(
@@ -127,27 +352,42 @@ def sample_bits(
     shots: int | Sequence[int],
     *,
     seed: int,
-    noise_model: NoiseModel | None = None,
+    noise_model: DeviceNoise | None = None,
 ) -> list[npt.NDArray[np.uint8]]:
     """Run ``circuits`` on Aer and return one ``(shots, num_clbits)`` bit array per circuit.
 
     Column ``i`` is clbit ``i``. ``shots`` is one count for all circuits or one per circuit. The same
-    ``seed`` gives the same bits.
+    ``seed`` gives the same bits. ``noise_model`` (from :func:`.noise.noise_model`, indexed by the
+    circuits' qubits) adds the calibration's noise. Each circuit runs on its active qubits only, with
+    the stabilizer method when it is Clifford (at any width, noisy or not), else a density matrix or
+    state vector (see :data:`MAX_DENSITY_MATRIX_QUBITS`).
     """
     per_circuit = [shots] * len(circuits) if isinstance(shots, int) else list(shots)
     if len(per_circuit) != len(circuits):
         raise ValueError("one shot count per circuit is needed")
-    simulator = AerSimulator(noise_model=noise_model) if noise_model is not None else AerSimulator()
+    plans = [_plan(circuit, noise_model, count) for circuit, count in zip(circuits, per_circuit, strict=True)]
     out: list[npt.NDArray[np.uint8] | None] = [None] * len(circuits)
-    # One Aer run per distinct shot count keeps the common case (equal shots) to a single run.
-    for count in sorted(set(per_circuit)):
-        indices = [i for i, n in enumerate(per_circuit) if n == count]
-        batch = [for_aer(circuits[i]) for i in indices]
+    # One Aer run per method, shot count and readout model keeps the common case to a single run.
+    groups: dict[tuple[str, int, tuple[tuple[float, float], ...]], list[int]] = {}
+    for index, (plan, count) in enumerate(zip(plans, per_circuit, strict=True)):
+        groups.setdefault((plan.method, count, plan.readout), []).append(index)
+    # Noisy Clifford circuits sample their ideal shots here; the frames add the noise afterwards.
+    for (method, count, readout), indices in groups.items():
+        options: dict[str, Any] = {"method": method}
+        model = _readout_model(readout)
+        if model is not None:
+            options["noise_model"] = model
+        simulator = AerSimulator(**options)
+        batch = [plans[i].circuit for i in indices]
         result = simulator.run(batch, shots=count, seed_simulator=seed, memory=True).result()
         for position, index in enumerate(indices):
             width = circuits[index].num_clbits
             memory = result.data(position).get("memory", []) if width else []
-            out[index] = _bits_from_hex(memory, width, count)
+            bits = _bits_from_hex(memory, width, count)
+            frames = plans[index].frames
+            if frames is not None:
+                bits = frames.apply(bits, np.random.default_rng([seed % 2**63, index]))
+            out[index] = bits
     return [bits for bits in out if bits is not None]
 
 

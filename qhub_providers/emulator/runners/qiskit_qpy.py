@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qhub_providers.emulator.runners.base import Execution, InvalidJobInput
-from qhub_providers.emulator.runners.circuits import check_simulable, sample_bits
+from qhub_providers.emulator.runners.circuits import aer_noise_model, check_simulable, sample_bits
 from qhub_providers.emulator.runners.noise import noise_model
 from qhub_providers.emulator.runners.runtime_json import (
     ExecutionSpan,
@@ -576,7 +576,7 @@ def _estimate(
     method = "density_matrix" if noisy and len(physical) <= _DENSITY_MATRIX_MAX_QUBITS else "automatic"
     backend_options: dict[str, Any] = {"method": method, "seed_simulator": seed}
     if noisy:
-        backend_options["noise_model"] = model
+        backend_options["noise_model"] = aer_noise_model(compact, model, spec.basis_gates)
     estimator = EstimatorV2(
         options={"backend_options": backend_options, "run_options": {"seed_simulator": seed}}
     )

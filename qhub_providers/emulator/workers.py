@@ -1,0 +1,364 @@
+"""Simulations in worker processes, so that a simulator crash costs one job, never the local Hub.
+
+Qiskit's and Aer's compiled cores can end the interpreter with a segmentation fault; in a thread of the
+server that took the whole Hub down without a word. Here every simulation runs in a separate Python
+process started with ``python -m qhub_providers.emulator.workers`` (never forked from the threaded server).
+The parent sends it a job as plain data (backend id, stored input, shots, seed, calibration) and gets the
+result views back; the worker parses the input itself, so no Qiskit object crosses the boundary.
+
+When a worker dies mid-job (a crash, the OOM killer, a signal) the job gets an outcome naming the cause,
+the death is logged to stderr (the worker's own ``faulthandler`` traceback lands there too), and the next
+job starts a fresh worker. Workers start on the first job, are shared by every local Hub of the process,
+and leave when the process exits (they also leave by themselves when their parent's pipe closes).
+
+Frames on the pipes are an 8-byte big-endian length followed by a pickle.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import faulthandler
+import logging
+import os
+import pickle
+import queue
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+log = logging.getLogger("qhub_providers.emulator")
+
+__all__ = ["Outcome", "SimulationPool", "Ticket", "crash_reason", "shared_pool", "simulate"]
+
+Outcome = dict[str, Any]
+"""``{"status": "COMPLETED", "views": {...}, "usage_ms": n}``, ``{"status": "FAILED", "error": {...}}``,
+``{"status": "ABORTED"}`` (the job was aborted while it ran) or ``{"status": "DROPPED"}`` (never ran)."""
+
+_HEADER = struct.Struct(">Q")
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+# --- the worker process --------------------------------------------------------------------------------
+
+
+def simulate(payload: dict[str, Any]) -> Outcome:
+    """Parse and simulate one job; what a worker process does for every job it receives.
+
+    ``payload`` holds ``backend_id``, ``input``, ``input_params``, ``shots``, ``seed`` and ``noise`` (the
+    backend's gate-based calibration or ``None``). Runs in the worker; importable for tests.
+    """
+    from qhub_providers.emulator.catalog import get_spec
+    from qhub_providers.emulator.runners import InvalidJobInput, get_runner
+
+    spec = get_spec(payload["backend_id"])
+    if spec is None:
+        return _failed(f"backend {payload['backend_id']} is not in the local Hub's catalog", "INVALID_INPUT")
+    runner = get_runner(spec.runner)
+    try:
+        prepared = runner.prepare(spec, payload["input"], payload.get("input_params") or {}, payload["shots"])
+        started = time.perf_counter()
+        execution = runner.execute(prepared, seed=payload["seed"], noise=payload.get("noise"))
+        usage_ms = max(1, int((time.perf_counter() - started) * 1000))
+    except InvalidJobInput as exc:
+        return _failed(exc.message, "INVALID_INPUT")
+    except Exception as exc:
+        trace = traceback.format_exc()
+        print(f"local Hub worker: a job failed in the simulator:\n{trace}", file=sys.stderr, flush=True)
+        return _failed(f"simulation failed: {exc}", "SIMULATION_ERROR")
+    views = {
+        "native": execution.native_result,
+        "normalized": execution.normalized,
+        "memory": execution.memory,
+    }
+    return {"status": "COMPLETED", "views": views, "usage_ms": usage_ms}
+
+
+def _failed(message: str, code: str) -> Outcome:
+    return {"status": "FAILED", "error": {"error": {"message": message, "code": code}}}
+
+
+def _warm() -> None:
+    """Import the simulators once, before the first job, so jobs do not pay for it."""
+    from qhub_providers.emulator.catalog import load_catalog
+    from qhub_providers.emulator.runners import get_runner
+
+    load_catalog()
+    for key in ("qiskit_qpy", "iqm", "braket_qasm3"):
+        get_runner(key)
+
+
+def _worker_main() -> None:
+    faulthandler.enable(file=sys.stderr, all_threads=True)
+    # The pipes carry frames only: keep private copies and send anything a library prints to stderr.
+    inbox = os.fdopen(os.dup(0), "rb")
+    outbox = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    # A Ctrl-C in the terminal reaches the whole process group; the parent decides when workers end.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _warm()
+    while True:
+        payload = _read_frame(inbox)
+        if payload is None:
+            return  # the parent closed the pipe: it stopped or died
+        _write_frame(outbox, simulate(payload))
+
+
+def _read_frame(stream: IO[bytes]) -> Any:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    body = stream.read(size)
+    if len(body) < size:
+        return None
+    return pickle.loads(body)
+
+
+def _write_frame(stream: IO[bytes], value: Any) -> None:
+    body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(body)) + body)
+    stream.flush()
+
+
+# --- the parent's side -------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One job handed to the pool.
+
+    ``payload`` is called on a pool thread right before the job starts (so calibrations are read at
+    that moment, outside the Hub's lock); returning ``None`` drops the job. ``on_done`` receives the
+    :data:`Outcome`, exactly once, on a pool thread.
+    """
+
+    job_id: str
+    payload: Callable[[], dict[str, Any] | None]
+    on_done: Callable[[Outcome], None]
+    aborted: bool = False
+    _worker: _Worker | None = field(default=None, repr=False)
+
+
+class _Worker:
+    """One worker process and its pipes."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "qhub_providers.emulator.workers"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,  # the parent's stderr: crash tracebacks must be seen
+            env=env,
+            close_fds=True,
+            start_new_session=True,  # a terminal's Ctrl-C is for the Hub, which then ends its workers
+        )
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.inbox: IO[bytes] = self.process.stdin
+        self.outbox: IO[bytes] = self.process.stdout
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def run(self, payload: dict[str, Any]) -> Outcome | None:
+        """The outcome of one job, or ``None`` when the process died first."""
+        try:
+            _write_frame(self.inbox, payload)
+            outcome: Outcome | None = _read_frame(self.outbox)
+        except (OSError, ValueError, pickle.UnpicklingError, EOFError):
+            return None
+        return outcome
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """End the process: close its pipe (it leaves by itself), kill it if it does not."""
+        for stream in (self.inbox, self.outbox):
+            with contextlib.suppress(OSError):
+                stream.close()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def crash_reason(returncode: int | None) -> str:
+    """How a worker process ended, in words (``killed by signal SIGSEGV``, ``exited with code 1``)."""
+    if returncode is None:
+        return "stopped answering"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = str(-returncode)
+        return f"was killed by signal {name}"
+    return f"exited with code {returncode}"
+
+
+class SimulationPool:
+    """A few worker processes taking jobs from one queue, first come, first served."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._queue: queue.Queue[Ticket | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._workers: list[_Worker | None] = [None] * self.size
+        self._current: dict[_Worker, Ticket] = {}
+        self._closed = False
+
+    def submit(self, ticket: Ticket) -> None:
+        """Queue a job; slots and their worker processes start on the first one."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the simulation pool is closed")
+            if not self._threads:
+                for slot in range(self.size):
+                    thread = threading.Thread(
+                        target=self._serve, args=(slot,), name=f"local-hub-worker-{slot}", daemon=True
+                    )
+                    thread.start()
+                    self._threads.append(thread)
+        self._queue.put(ticket)
+
+    def abort(self, ticket: Ticket) -> None:
+        """Stop a job: a queued one is dropped, a running one ends with its worker (which is replaced)."""
+        with self._lock:
+            ticket.aborted = True
+            worker = ticket._worker
+        if worker is not None:
+            worker.kill()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live workers (tests and diagnostics)."""
+        with self._lock:
+            return [w.pid for w in self._workers if w is not None and w.process.poll() is None]
+
+    def running_pid(self, job_id: str) -> int | None:
+        """The process id of the worker simulating ``job_id`` right now, if any."""
+        with self._lock:
+            for worker, ticket in self._current.items():
+                if ticket.job_id == job_id:
+                    return worker.pid
+        return None
+
+    def close(self) -> None:
+        """End every slot and worker; jobs still queued are dropped."""
+        with self._lock:
+            self._closed = True
+            threads = list(self._threads)
+            workers = [w for w in self._workers if w is not None]
+        for _ in threads:
+            self._queue.put(None)
+        for worker in workers:
+            worker.close()
+        for thread in threads:
+            thread.join(timeout=5)
+
+    def _serve(self, slot: int) -> None:
+        while True:
+            ticket = self._queue.get()
+            if ticket is None:
+                return
+            try:
+                outcome = self._run(slot, ticket)
+            except Exception:  # the slot must survive whatever one job does
+                log.exception("local Hub worker slot %d failed on job %s", slot, ticket.job_id)
+                outcome = _failed("the local Hub could not run the simulation", "SIMULATION_ERROR")
+            try:
+                ticket.on_done(outcome)
+            except Exception:
+                log.exception("local Hub could not record the outcome of job %s", ticket.job_id)
+
+    def _run(self, slot: int, ticket: Ticket) -> Outcome:
+        if ticket.aborted:
+            return {"status": "DROPPED"}
+        payload = ticket.payload()
+        if payload is None:
+            return {"status": "DROPPED"}
+        with self._lock:
+            if ticket.aborted or self._closed:
+                return {"status": "DROPPED"}
+            worker = self._workers[slot]
+            if worker is None or worker.process.poll() is not None:
+                worker = _Worker()
+                self._workers[slot] = worker
+            ticket._worker = worker
+            self._current[worker] = ticket
+        try:
+            outcome = worker.run(payload)
+        finally:
+            with self._lock:
+                ticket._worker = None
+                self._current.pop(worker, None)
+        if outcome is not None:
+            return outcome
+        # The worker died mid-job: find out how, and replace it on the next job.
+        try:
+            returncode: int | None = worker.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            returncode = None
+        worker.close(timeout=0)
+        with self._lock:
+            if self._workers[slot] is worker:
+                self._workers[slot] = None
+        if ticket.aborted:
+            return {"status": "ABORTED"}
+        reason = crash_reason(returncode)
+        log.error(
+            "local Hub: the simulator process (pid %d) %s while running job %s; the job is marked FAILED "
+            "and a new worker process takes the next job",
+            worker.pid,
+            reason,
+            ticket.job_id,
+        )
+        return _failed(
+            f"the simulator process {reason} while running this job (a crash of the simulator, or the "
+            "machine ran out of memory); the local Hub replaced it and keeps serving",
+            "SIMULATOR_CRASHED",
+        )
+
+
+_pools: dict[int, SimulationPool] = {}
+_pools_lock = threading.Lock()
+
+
+def shared_pool(size: int) -> SimulationPool:
+    """The process-wide pool with ``size`` workers, shared by every local Hub of this process."""
+    with _pools_lock:
+        pool = _pools.get(size)
+        if pool is None:
+            pool = SimulationPool(size)
+            _pools[size] = pool
+        return pool
+
+
+@atexit.register
+def _close_pools() -> None:
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.close()
+
+
+if __name__ == "__main__":
+    _worker_main()
