@@ -42,6 +42,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     emulator.add_argument(
         "--queue-delay", type=float, default=None, help="seconds every job waits in PENDING before it runs"
     )
+    emulator.add_argument(
+        "--catalog",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="serve the backends of this catalog file (e.g. one written by 'qhub-providers snapshot') "
+        "instead of the built-in catalog",
+    )
     emulator.set_defaults(handler=serve)
 
 
@@ -49,6 +57,7 @@ def serve(args: argparse.Namespace) -> int:
     """Run the local Hub in the foreground."""
     try:
         from qhub_providers.emulator import LocalHub
+        from qhub_providers.emulator.catalog import CatalogError
     except ImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -56,14 +65,19 @@ def serve(args: argparse.Namespace) -> int:
         print("error: --port must be between 0 and 65535", file=sys.stderr)
         return EXIT_USAGE
     db = None if args.db == ":memory:" else Path(args.db) if args.db else default_db_path()
-    hub = LocalHub(
-        host=args.host,
-        port=args.port,
-        db=db,
-        token=args.token,
-        admin=args.admin,
-        queue_delay=args.queue_delay,
-    )
+    try:
+        hub = LocalHub(
+            host=args.host,
+            port=args.port,
+            db=db,
+            token=args.token,
+            admin=args.admin,
+            queue_delay=args.queue_delay,
+            catalog=getattr(args, "catalog", None),
+        )
+    except CatalogError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         hub.start()
     except RuntimeError as exc:

@@ -35,6 +35,7 @@ class LocalHub:
         admin: Enable the test controls (forced statuses, backend state, faults, service executions).
         queue_delay: Seconds every job waits in PENDING before it runs (default: each backend's own, 0).
         workers: Simulations run in parallel.
+        catalog: A catalog file to serve (see ``emulator.catalog.files``) instead of the built-in one.
     """
 
     def __init__(
@@ -47,13 +48,15 @@ class LocalHub:
         admin: bool = False,
         queue_delay: float | None = None,
         workers: int = 2,
+        catalog: str | Path | None = None,
     ) -> None:
         self.host = host
         self.requested_port = port
         self.token = token or f"local-{secrets.token_urlsafe(16)}"
         self.admin_enabled = admin
+        specs = load_catalog(catalog)  # before the store opens: an unreadable catalog leaves nothing open
         self.store = Store(db)
-        self.service = HubService(self.store, load_catalog(), queue_delay=queue_delay)
+        self.service = HubService(self.store, specs, queue_delay=queue_delay)
         self.engine = Engine(self.service, workers=workers)
         self.faults = FaultInjector() if admin else None
         self.app = create_app(self.service, token=self.token, admin=admin, faults=self.faults)
