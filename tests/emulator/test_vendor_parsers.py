@@ -3,6 +3,7 @@ official SDKs' wire forms; it never reads through our own client-side formats or
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from qhub_providers.api import HubQuantumClient
-from qhub_providers.api.errors import BadRequestError
+from qhub_providers.api.errors import BadRequestError, UnprocessableEntityError
 
 from .hub_support import wait_for_status
 
@@ -119,3 +120,66 @@ def test_the_emulator_never_imports_our_formats_or_faces() -> None:
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+# --- Quandela: Perceval reads and simulates the experiment --------------------------------------------
+
+
+def perceval_payload(command: str, photons: list[int], **extra: Any) -> dict[str, Any]:
+    """What Perceval's remote processor sends for a Hong-Ou-Mandel experiment on a beam splitter."""
+    import perceval as pcvl
+    from perceval.runtime.payload_generator import PayloadGenerator
+
+    experiment = pcvl.Experiment(pcvl.BS())
+    experiment.with_input(pcvl.BasicState(photons))
+    data: dict[str, Any] = PayloadGenerator.generate_payload(
+        command, experiment, None, "qpu:belenos", **extra
+    )
+    return data
+
+
+def test_belenos_runs_a_perceval_experiment_and_answers_in_perceval_terms(
+    org_client: HubQuantumClient,
+) -> None:
+    from perceval.serialization import deserialize
+
+    envelope = perceval_payload("sample_count", [1, 1], max_shots=400, max_samples=400)
+    params = {key: envelope[key] for key in ("pcvl_version", "process_id", "platform_name")}
+    job = org_client.jobs.create_job(
+        backend_id="quandela.qpu.belenos",
+        shots=400,
+        input={"value": envelope["payload"], "backendId": "quandela.qpu.belenos"},
+        input_format="PERCEVAL",
+        input_params=params,
+    )
+    assert wait_for_status(org_client, str(job.id)) == "COMPLETED"
+    native = org_client.jobs.get_job_result(str(job.id))
+    result = deserialize(json.loads(native["results"]))
+    counts = {str(state): int(n) for state, n in result["results"].items()}
+    # Two indistinguishable photons on a balanced beam splitter always leave together (Hong-Ou-Mandel).
+    assert set(counts) <= {"|2,0>", "|0,2>"}
+    assert sum(counts.values()) == 400
+    assert min(counts.values()) > 100
+
+
+def test_belenos_refuses_what_perceval_cannot_read_or_the_device_cannot_take(
+    org_client: HubQuantumClient,
+) -> None:
+    broken = {"command": "sample_count", "experiment": ":PCVL:zip:not-an-experiment"}
+    with pytest.raises(BadRequestError, match="Perceval cannot read the experiment"):
+        org_client.jobs.create_job(backend_id="quandela.qpu.belenos", shots=10, input=broken)
+    unknown = perceval_payload("probs", [1, 1])["payload"]
+    unknown["command"] = "transpile"
+    with pytest.raises(BadRequestError, match="command must be one of"):
+        org_client.jobs.create_job(backend_id="quandela.qpu.belenos", shots=10, input=unknown)
+
+
+def test_belenos_refuses_more_photons_than_the_local_hub_simulates(org_client: HubQuantumClient) -> None:
+    import perceval as pcvl
+    from perceval.runtime.payload_generator import PayloadGenerator
+
+    experiment = pcvl.Experiment(pcvl.Circuit(8))
+    experiment.with_input(pcvl.BasicState([1] * 7 + [0]))
+    payload = PayloadGenerator.generate_payload("probs", experiment)["payload"]
+    with pytest.raises(UnprocessableEntityError, match="simulates at most 6"):
+        org_client.jobs.create_job(backend_id="quandela.qpu.belenos", shots=10, input=payload)
