@@ -27,7 +27,7 @@ from qhub_providers.api.errors import (
     UnauthorizedError,
     UnprocessableEntityError,
 )
-from qhub_providers.cli import commands, emulator
+from qhub_providers.cli import commands, emulator, snapshot
 from qhub_providers.cli.commands import ProgramFileError, UsageError
 from qhub_providers.cli.emulator import default_db_path
 from qhub_providers.cli.output import (
@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     commands_parser = parser.add_subparsers(dest="command", metavar="COMMAND")
     emulator.add_parser(commands_parser)
     commands.add_parsers(commands_parser)
+    snapshot.add_parser(commands_parser, [commands.global_options(defaults=False)])
     return parser
 
 

@@ -52,6 +52,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     emulator.add_argument(
         "--reset", action="store_true", help="start from an empty store: delete the database file first"
     )
+    emulator.add_argument(
+        "--catalog",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="serve the backends of this catalog file (e.g. one written by 'qhub-providers snapshot') "
+        "instead of the built-in catalog",
+    )
     emulator.set_defaults(handler=serve)
 
 
@@ -59,6 +67,7 @@ def serve(args: argparse.Namespace) -> int:
     """Run the local Hub in the foreground."""
     try:
         from qhub_providers.emulator import LocalHub
+        from qhub_providers.emulator.catalog import CatalogError
     except ImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -74,15 +83,20 @@ def serve(args: argparse.Namespace) -> int:
         for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             path.unlink(missing_ok=True)
         print(f"Store reset: {db}")
-    hub = LocalHub(
-        host=args.host,
-        port=args.port,
-        db=db,
-        token=args.token,
-        admin=args.admin,
-        queue_delay=args.queue_delay,
-        keep_days=args.keep_days,
-    )
+    try:
+        hub = LocalHub(
+            host=args.host,
+            port=args.port,
+            db=db,
+            token=args.token,
+            admin=args.admin,
+            queue_delay=args.queue_delay,
+            keep_days=args.keep_days,
+            catalog=getattr(args, "catalog", None),
+        )
+    except CatalogError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         hub.start()
     except RuntimeError as exc:

@@ -86,6 +86,7 @@ class LocalHub:
             of one) before it is closed.
         keep_days: Delete ended jobs and final sessions older than this many days when the Hub starts
             (``None`` keeps everything).
+        catalog: A catalog file to serve (see ``emulator.catalog.files``) instead of the built-in one.
     """
 
     def __init__(
@@ -100,12 +101,14 @@ class LocalHub:
         workers: int = 2,
         idle_timeout: float = 5.0,
         keep_days: float | None = None,
+        catalog: str | Path | None = None,
     ) -> None:
         self.host = host
         self.requested_port = port
         self.token = token or f"local-{secrets.token_urlsafe(16)}"
         self.admin_enabled = admin
         self.idle_timeout = idle_timeout
+        specs = load_catalog(catalog)  # before the store opens: an unreadable catalog leaves nothing open
         self.store = Store(db)
         if keep_days is not None:
             cutoff = datetime.now(UTC) - timedelta(days=keep_days)
@@ -114,7 +117,7 @@ class LocalHub:
             )
             if jobs or sessions:
                 log.info("deleted %d jobs and %d sessions older than %s days", jobs, sessions, keep_days)
-        self.service = HubService(self.store, load_catalog(), queue_delay=queue_delay)
+        self.service = HubService(self.store, specs, queue_delay=queue_delay)
         self.engine = Engine(self.service, workers=workers)
         self.faults = FaultInjector() if admin else None
         self.app = create_app(self.service, token=self.token, admin=admin, faults=self.faults)

@@ -275,7 +275,7 @@ class HubService:
         for spec in self.catalog.values():
             if wanted and spec.provider.upper() != wanted:
                 continue
-            if only_sdk and spec.refuse_jobs:
+            if only_sdk and (spec.refuse_jobs or not _runs_with_qhub_sdk(spec.record)):
                 continue
             out.append(self.render_backend(spec, caller, pending))
         return out
@@ -857,3 +857,10 @@ class AdminControls:
             "jobs_by_status": by_status,
             "sessions": self.service.store.count("session"),
         }
+
+
+def _runs_with_qhub_sdk(record: dict[str, Any]) -> bool:
+    """Whether the record lists the QHUB SDK among its SDKs (a record listing none is not excluded)."""
+    sdks = (record.get("documentation") or {}).get("sdks") or []
+    types = {sdk.get("type") for sdk in sdks if isinstance(sdk, dict)}
+    return not types or "QHUB" in types

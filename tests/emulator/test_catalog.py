@@ -24,7 +24,8 @@ from qhub_providers.emulator.catalog.spec import BackendSpec
 
 CATALOG = load_catalog()
 ALL_IDS = sorted(CATALOG)
-QPU_IDS = sorted(i for i, s in CATALOG.items() if not s.is_simulator and s.refuse_jobs is None)
+# The Hub's calibrations are gate-based or QuEra's; a photonic QPU has none.
+QPU_IDS = sorted(i for i, s in CATALOG.items() if not s.is_simulator and s.record["technology"] != "PHOTONIC")
 GATE_QPU_IDS = [i for i in QPU_IDS if i != "aws.quera.aquila"]
 IBM_IDS = ["ibm.qpu.aachen", "ibm.qpu.fez", "ibm.qpu.kingston", "ibm.qpu.marrakesh"]
 AWS_CAPABILITIES = {
@@ -182,13 +183,13 @@ def test_sessions_runners_and_formats_follow_the_backend_families() -> None:
         assert CATALOG[backend_id].max_pubs_per_job > 1
 
 
-def test_photonic_belenos_is_listed_but_refuses_jobs_with_a_clear_reason() -> None:
+def test_photonic_belenos_is_simulated_not_refused() -> None:
     spec = CATALOG["quandela.qpu.belenos"]
-    assert spec.refuse_jobs is not None
-    assert "Perceval" in spec.refuse_jobs
-    assert "photonic" in spec.refuse_jobs
+    assert spec.refuse_jobs is None
+    assert spec.runner == "perceval"
     assert spec.record["technology"] == "PHOTONIC"
     assert spec.record["configuration"]["photonic_properties"]["max_modes"] == 24
+    assert [sdk["type"] for sdk in spec.record["documentation"]["sdks"]] == ["PERCEVAL"]
 
 
 def test_ibm_queues_differ_so_least_busy_is_well_defined() -> None:
@@ -409,7 +410,7 @@ def test_iqm_architecture_is_consistent(backend_id: str, num_qubits: int, couple
     assert cz_pairs == undirected(spec.coupling_map or ())
     if couplers is not None:
         assert len(cz_pairs) == couplers
-    assert spec.basis_gates == ("r", "cz")
+    assert set(spec.basis_gates) == {"r", "cz"}
 
 
 def test_garnet_has_the_real_chips_couplers() -> None:

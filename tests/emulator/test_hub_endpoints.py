@@ -84,7 +84,8 @@ def test_backends_list_every_family_and_filter_by_provider(client: HubQuantumCli
     assert {b.id for b in aws} == {b.id for b in backends if b.provider == "AWS"}
     assert client.backends.get_backends(provider="no-such-provider") == []
 
-    # Quandela jobs cannot be run by the SDK, so the SDK-only listing leaves the backend out.
+    # Quandela jobs cannot be run by the QHUB SDK (its record lists Perceval only), so the SDK-only listing
+    # leaves the backend out.
     sdk_only = {b.id for b in client.backends.get_backends(only_planqk_sdk=True)}
     assert "quandela.qpu.belenos" not in sdk_only
     assert "aws.sim.sv1" in sdk_only

@@ -1,42 +1,42 @@
 """The local Hub's backend catalog: every backend it serves, with its record, native configuration and
 calibrations.
 
-The catalog is plain data built by one module per family (:mod:`.aws`, :mod:`.ibm`, :mod:`.iqm`,
-:mod:`.others`). It is built on first use and kept; importing this package imports neither Qiskit nor
-Braket.
+The catalog is data: JSON files under ``data/`` (one per family), in the format described in
+:mod:`.files`. A different catalog, e.g. one recorded from a real account with ``qhub-providers
+snapshot``, is loaded with :func:`load_catalog` given its path. The built-in catalog is read on first
+use and kept; importing this package imports neither Qiskit nor Braket.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 
+from qhub_providers.emulator.catalog.files import (
+    CatalogError,
+    builtin_paths,
+    read_catalog,
+    read_catalog_files,
+)
 from qhub_providers.emulator.catalog.spec import BackendSpec
 
-__all__ = ["BackendSpec", "get_spec", "load_catalog"]
+__all__ = ["BackendSpec", "CatalogError", "get_spec", "load_catalog"]
 
 
 @cache
 def _catalog() -> MappingProxyType[str, BackendSpec]:
-    # Imported here so that importing the package stays cheap for code that only needs BackendSpec.
-    from qhub_providers.emulator.catalog.aws import aws_backends
-    from qhub_providers.emulator.catalog.ibm import ibm_backends
-    from qhub_providers.emulator.catalog.iqm import iqm_backends
-    from qhub_providers.emulator.catalog.others import other_backends
-
-    specs: dict[str, BackendSpec] = {}
-    for spec in [*aws_backends(), *ibm_backends(), *iqm_backends(), *other_backends()]:
-        if spec.id in specs:
-            raise ValueError(f"duplicate backend id in the catalog: {spec.id}")
-        specs[spec.id] = spec
-    return MappingProxyType(specs)
+    return MappingProxyType(read_catalog_files(builtin_paths()))
 
 
-def load_catalog() -> dict[str, BackendSpec]:
-    """Every backend of the local Hub by id, in a stable order (built once, then served from memory)."""
+def load_catalog(path: str | Path | None = None) -> dict[str, BackendSpec]:
+    """Every backend by id, in a stable order: the built-in catalog (built once, then served from memory),
+    or the catalog file at ``path`` (read anew; :class:`CatalogError` when it cannot be served)."""
+    if path is not None:
+        return read_catalog(path)
     return dict(_catalog())
 
 
 def get_spec(backend_id: str) -> BackendSpec | None:
-    """The backend with this id, or ``None`` when the catalog has no such backend."""
+    """The built-in backend with this id, or ``None`` when the catalog has no such backend."""
     return _catalog().get(backend_id)

@@ -27,7 +27,8 @@ from itertools import combinations
 from types import MappingProxyType
 from typing import Any
 
-from qhub_providers.emulator.catalog.topology import Edge
+Edge = tuple[int, int]
+"""A coupler: two 0-based qubit indices, the smaller first."""
 
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 """Instant of the first calibration snapshot of every QPU."""

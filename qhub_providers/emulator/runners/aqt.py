@@ -1,7 +1,9 @@
 """The AQT runner (``AQT_JOB_INPUT_V1``, e.g. ``aqt.sim.ideal``, ``aqt.qpu.ibex``).
 
 The input is AQT's job document ``{"job_type": "quantum_circuit", "label"?, "payload": {"circuits":
-[{"repetitions", "number_of_qubits", "quantum_circuit": [...]}]}}``. Operations, angles in units of pi:
+[{"repetitions", "number_of_qubits", "quantum_circuit": [...]}]}}``, read with AQT's own API model
+(``SubmitJobRequest`` of ``aqt-connector``), so what AQT's API refuses is refused here with its words.
+Operations, angles in units of pi:
 
 * ``{"operation": "RZ", "qubit", "phi"}``: ``exp(-i (phi pi / 2) Z)``, Qiskit's ``rz(phi pi)``;
 * ``{"operation": "R", "qubit", "theta", "phi"}`` with ``0 <= theta <= 1`` and ``0 <= phi <= 2``:
@@ -37,10 +39,7 @@ from qhub_providers.emulator.runners.circuits import (
     check_simulable,
     normalized_qasm_input,
     require_int,
-    require_list,
     require_mapping,
-    require_number,
-    require_str,
     sample_bits,
 )
 from qhub_providers.emulator.runners.noise import noise_model
@@ -50,9 +49,6 @@ if TYPE_CHECKING:
     from qhub_providers.emulator.catalog.spec import BackendSpec
 
 __all__ = ["AqtJob", "AqtRunner"]
-
-# Rounding in a client's angle wrapping may overshoot a documented bound by a few ulps.
-_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -68,25 +64,18 @@ class AqtRunner:
     """Simulates AQT circuits with Aer and answers with generic counts and memory per circuit."""
 
     def prepare(self, spec: BackendSpec, job_input: Any, input_params: dict[str, Any], shots: int) -> AqtJob:
-        """Decode and validate the AQT job document; raise :class:`InvalidJobInput` if it cannot run."""
+        """Validate the AQT job document with AQT's own API model, then against the backend."""
         total = require_int(shots, "shots")
-        body = require_mapping(job_input, "input")
-        job_type = body.get("job_type")
-        if job_type is not None and job_type != "quantum_circuit":
-            raise InvalidJobInput(f'input.job_type must be "quantum_circuit", got {job_type!r}', status=400)
-        if body.get("label") is not None:
-            require_str(body["label"], "input.label")
-        payload = require_mapping(body.get("payload"), "input.payload")
-        items = require_list(payload.get("circuits"), "input.payload.circuits")
+        request = _submit_job_request(require_mapping(job_input, "input"))
+        items = request.payload.circuits
         check_pub_count(spec, len(items), "input.payload.circuits")
 
         circuits: list[QuantumCircuit] = []
         repetitions: list[int] = []
         for index, item in enumerate(items):
             where = f"input.payload.circuits[{index}]"
-            entry = require_mapping(item, where)
-            repetitions.append(check_shots(spec, entry.get("repetitions"), f"{where}.repetitions"))
-            circuits.append(_decode_circuit(spec, entry, where))
+            repetitions.append(check_shots(spec, item.repetitions, f"{where}.repetitions"))
+            circuits.append(_circuit(spec, item, where))
         if all(n == total for n in repetitions):
             check_shots(spec, total)  # shots per circuit
         elif sum(repetitions) != total:  # else shots is the job's total; each circuit was checked
@@ -121,62 +110,35 @@ class AqtRunner:
         return normalized_qasm_input(list(prepared.circuits), list(prepared.repetitions))
 
 
-def _decode_circuit(spec: BackendSpec, entry: Mapping[str, Any], where: str) -> QuantumCircuit:
-    num_qubits = require_int(entry.get("number_of_qubits"), f"{where}.number_of_qubits", minimum=1)
+def _submit_job_request(body: Mapping[str, Any]) -> Any:
+    """The job document as AQT's API model reads it (``aqt-connector``); its complaints are a 400."""
+    from aqt_connector.models.arnica.request_bodies.jobs import SubmitJobRequest
+    from pydantic import ValidationError
+
+    try:
+        return SubmitJobRequest.model_validate(dict(body))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()[:3]
+        )
+        raise InvalidJobInput(f"input is not an AQT job AQT's API accepts: {problems}", status=400) from None
+
+
+def _circuit(spec: BackendSpec, item: Any, where: str) -> QuantumCircuit:
+    """A Qiskit circuit of one validated AQT circuit (angles in units of pi, one final MEASURE)."""
+    num_qubits = int(item.number_of_qubits)
     check_qubit_count(spec, num_qubits, f"{where}.number_of_qubits")
-    operations = require_list(entry.get("quantum_circuit"), f"{where}.quantum_circuit")
     circuit = QuantumCircuit(num_qubits, num_qubits)
-    measured = False
-    for k, item in enumerate(operations):
-        op_where = f"{where}.quantum_circuit[{k}]"
-        operation = require_mapping(item, op_where)
-        name = require_str(operation.get("operation"), f"{op_where}.operation")
-        if measured:
-            raise InvalidJobInput(
-                f"{op_where}: {name} follows MEASURE; AQT measures once, at the end of the circuit"
-            )
-        if name == "MEASURE":
+    for wrapped in item.quantum_circuit.root:
+        operation = wrapped.root
+        if operation.operation == "MEASURE":
             circuit.measure(range(num_qubits), range(num_qubits))
-            measured = True
-        elif name == "RZ":
-            qubit = _qubit(operation.get("qubit"), num_qubits, f"{op_where}.qubit")
-            circuit.rz(math.pi * require_number(operation.get("phi"), f"{op_where}.phi"), qubit)
-        elif name == "R":
-            qubit = _qubit(operation.get("qubit"), num_qubits, f"{op_where}.qubit")
-            theta = _bounded(operation.get("theta"), 1.0, f"{op_where}.theta")
-            phi = _bounded(operation.get("phi"), 2.0, f"{op_where}.phi")
-            circuit.r(math.pi * theta, math.pi * phi, qubit)
-        elif name == "RXX":
-            pair = require_list(operation.get("qubits"), f"{op_where}.qubits")
-            if len(pair) != 2:
-                raise InvalidJobInput(f"{op_where}.qubits must name two qubits", status=400)
-            first = _qubit(pair[0], num_qubits, f"{op_where}.qubits[0]")
-            second = _qubit(pair[1], num_qubits, f"{op_where}.qubits[1]")
-            if first == second:
-                raise InvalidJobInput(f"{op_where}.qubits must name two different qubits", status=400)
-            theta = _bounded(operation.get("theta"), 0.5, f"{op_where}.theta")
-            circuit.rxx(math.pi * theta, first, second)
-        else:
-            raise InvalidJobInput(f"{op_where}: unknown AQT operation {name!r}", status=400)
-    if not measured:
-        raise InvalidJobInput(f"{where}.quantum_circuit must end with a MEASURE operation")
+        elif operation.operation == "RZ":
+            circuit.rz(math.pi * operation.phi, operation.qubit)
+        elif operation.operation == "R":
+            circuit.r(math.pi * operation.theta, math.pi * operation.phi, operation.qubit)
+        else:  # RXX; the model allows no other operation
+            first, second = operation.qubits
+            circuit.rxx(math.pi * operation.theta, first, second)
     check_simulable(circuit, where)
     return circuit
-
-
-def _qubit(value: Any, num_qubits: int, field: str) -> int:
-    index = require_int(value, field)
-    if not 0 <= index < num_qubits:
-        raise InvalidJobInput(
-            f"{field}: qubit {index} is outside 0..{num_qubits - 1} (number_of_qubits = {num_qubits})",
-            status=400,
-        )
-    return index
-
-
-def _bounded(value: Any, upper: float, field: str) -> float:
-    """An angle in units of pi within AQT's documented ``[0, upper]``."""
-    angle = require_number(value, field)
-    if not -_SLACK <= angle <= upper + _SLACK:
-        raise InvalidJobInput(f"{field} must be between 0 and {upper:g} (units of pi), got {angle!r}", 400)
-    return min(max(angle, 0.0), upper)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qhub_providers.emulator.runners.ahs_rules import check_ahs_device_rules
 from qhub_providers.emulator.runners.base import Execution, InvalidJobInput
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class BraketAhsRunner:
             raise InvalidJobInput(
                 f"shots={shots} is outside the range [{spec.shots_min}, {spec.shots_max}] of {spec.id}."
             )
+        check_ahs_device_rules(spec, program)
         try:
             validate_program(program, capabilities_constants())
         except (ValueError, TypeError) as error:

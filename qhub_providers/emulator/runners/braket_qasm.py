@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qhub_providers.emulator.runners.base import Execution, InvalidJobInput
+from qhub_providers.emulator.runners.braket_rules import check_device_rules
 from qhub_providers.emulator.runners.samples import counts_bitstrings, counts_pub, memory_hex, memory_view
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class BraketQasmRunner:
         programs = []
         for index, source in enumerate(sources):
             label = f"Program {index}" if is_program_set else "The program"
-            program = _parse_program(simulator, source, inputs, label)
+            program = _parse_program(spec, simulator, source, inputs, label)
             _check_program(spec, device, simulator, program, shots_per_program, params, label)
             programs.append(program)
         return PreparedQasmJob(spec, device, tuple(programs), shots_per_program, is_program_set)
@@ -228,7 +229,9 @@ def _new_simulator(device: str) -> Any:
     return StateVectorSimulator()
 
 
-def _parse_program(simulator: Any, source: str, inputs: dict[str, float], label: str) -> _Program:
+def _parse_program(
+    spec: BackendSpec, simulator: Any, source: str, inputs: dict[str, float], label: str
+) -> _Program:
     from braket.default_simulator.openqasm.parser import openqasm_parser
     from braket.default_simulator.openqasm.parser.openqasm_ast import IODeclaration, IOKeyword
     from braket.default_simulator.operation import GateOperation, KrausOperation
@@ -264,6 +267,8 @@ def _parse_program(simulator: Any, source: str, inputs: dict[str, float], label:
             f"{label} was rejected by the OpenQASM 3 interpreter: {_error_text(error)}", 400
         ) from None
 
+    # The device's own rules come after the interpreter, so an unknown gate still gets the parser's 400.
+    check_device_rules(spec, tree, label)
     circuit = context.circuit
     labels = set(circuit.qubit_set) | set(circuit.measured_qubits)
     if not labels:
@@ -364,17 +369,21 @@ def _check_program(
                 f"{label} measures qubits; with shots=0 use result types instead of measure."
             )
 
-    supported = {
-        rt.name.lower(): rt for rt in simulator.properties.action[_OPENQASM_ACTION].supportedResultTypes
+    simulated = {
+        rt.name.lower(): (rt.minShots, rt.maxShots)
+        for rt in simulator.properties.action[_OPENQASM_ACTION].supportedResultTypes
     }
+    # The device's advertised result types and shot ranges rule; the simulator must also compute them.
+    advertised = _advertised_result_types(spec)
     for name in program.result_types:
-        support = supported.get(name.lower())
+        support = simulated.get(name.lower())
+        if advertised is not None:
+            support = advertised.get(name.lower()) if support is not None else None
         if support is None:
             raise InvalidJobInput(f"{label} asks for result type {name}, which {spec.id} does not support.")
-        if not support.minShots <= shots <= support.maxShots:
-            raise InvalidJobInput(
-                f"Result type {name} needs shots in [{support.minShots}, {support.maxShots}], got {shots}."
-            )
+        low, high = support
+        if not low <= shots <= high:
+            raise InvalidJobInput(f"Result type {name} needs shots in [{low}, {high}], got {shots}.")
 
     # With rewiring disabled the program's qubits are the device's, so its two-qubit gates must be on coupled
     # pairs. Braket compiles the gate direction, so either orientation of a pair is accepted.
@@ -386,6 +395,19 @@ def _check_program(
                     f"{label} applies a two-qubit gate to qubits {targets[0]} and {targets[1]}, which "
                     f"are not coupled on {spec.id} (disable_qubit_rewiring is set)."
                 )
+
+
+def _advertised_result_types(spec: BackendSpec) -> dict[str, tuple[int, int]] | None:
+    """The result types of the device's capabilities with their shot ranges, ``None`` without any."""
+    config = spec.native_config if isinstance(spec.native_config, Mapping) else {}
+    action = (config.get("action") or {}).get(_OPENQASM_ACTION)
+    if not isinstance(action, Mapping) or "supportedResultTypes" not in action:
+        return None
+    return {
+        str(rt["name"]).lower(): (int(rt.get("minShots") or 0), int(rt.get("maxShots") or 0))
+        for rt in action["supportedResultTypes"]
+        if isinstance(rt, Mapping) and "name" in rt
+    }
 
 
 # --- simulating ---------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ Hub's schema) or in ``input_params`` (where qhub-quantum puts them); ``null`` me
 
 Instructions act on a ``locus`` (``qubits`` in the older format) of component names:
 
-* ``prx`` (alias ``phased_rx``): ``args.angle_t`` and ``args.phase_t`` in turns; the phased x
+* ``prx`` (alias ``phased_rx``): ``args.angle_t`` and ``args.phase_t`` in turns (the Hub's schema),
+  or ``args.angle`` and ``args.phase`` in radians (what iqm-client serializes); the phased x
   rotation ``exp(-i (theta/2) (cos(phi) X + sin(phi) Y))``, which is Qiskit's ``r`` gate.
 * ``cz``: two qubits that the backend couples.
 * ``measure`` (alias ``measurement``): ``args.key`` names the result; ``args.feedback_key``
@@ -303,6 +304,20 @@ class _CircuitBuilder:
 
     @staticmethod
     def _prx_angles(args: Mapping[str, Any], where: str) -> tuple[float, float]:
+        # Two wire forms exist (see docs/local-hub.md): the Hub's published schema names ``angle_t`` and
+        # ``phase_t`` in turns, while iqm-client's own serializer (the form IQM's current station
+        # accepts) sends ``angle`` and ``phase`` in radians. Mixing the two in one instruction is refused.
+        turns = {"angle_t", "phase_t"} & set(args)
+        radians = {"angle", "phase"} & set(args)
+        if turns and radians:
+            raise InvalidJobInput(
+                f"{where}.args mixes angle_t/phase_t (turns) with angle/phase (radians); send one form",
+                status=400,
+            )
+        if radians:
+            angle = require_number(args.get("angle"), f"{where}.args.angle")
+            phase = require_number(args.get("phase"), f"{where}.args.phase")
+            return angle, phase
         angle = require_number(args.get("angle_t"), f"{where}.args.angle_t")
         phase = require_number(args.get("phase_t"), f"{where}.args.phase_t")
         return _TURN * angle, _TURN * phase

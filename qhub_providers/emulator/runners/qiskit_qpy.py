@@ -1,8 +1,9 @@
 """The local Hub's runner for IBM backends: Qiskit Runtime sampler and estimator jobs (``QISKIT_QPY``).
 
-The job ``input`` is what a Qiskit Runtime primitive sends, in the Runtime JSON dialect (see
-:mod:`.runtime_json`): ``{"pubs": [...], "options": {...}, "version": 2, ...}``; ``input_params`` carries
-``program_id`` (``sampler`` or ``estimator``). Like the real service, the runner accepts only ISA circuits:
+The job ``input`` is what a Qiskit Runtime primitive sends, in the Runtime JSON dialect (read with
+``qiskit-ibm-runtime``'s decoder, see :mod:`.runtime_json`):
+``{"pubs": [...], "options": {...}, "version": 2, ...}``; ``input_params`` carries ``program_id``
+(``sampler`` or ``estimator``). Like the real service, the runner accepts only ISA circuits:
 every gate native to the backend and every two-qubit gate on a coupled pair.
 
 How the simulation stands in for the device:
@@ -45,11 +46,11 @@ from qhub_providers.emulator.runners.base import Execution, InvalidJobInput
 from qhub_providers.emulator.runners.circuits import aer_noise_model, check_simulable, sample_bits
 from qhub_providers.emulator.runners.noise import noise_model
 from qhub_providers.emulator.runners.runtime_json import (
-    ExecutionSpan,
-    ExecutionSpans,
     RuntimeValueError,
     decode_runtime_value,
     encode_primitive_result,
+    execution_span,
+    execution_spans,
 )
 from qhub_providers.emulator.runners.samples import counts_bitstrings, counts_pub, memory_hex, memory_view
 
@@ -478,7 +479,7 @@ def _run_sampler(job: PreparedPrimitiveJob, base_seed: int, calibration: dict[st
     from qiskit.primitives.containers import BitArray, DataBin, PrimitiveResult, SamplerPubResult
 
     pub_results: list[Any] = []
-    spans: list[ExecutionSpan] = []
+    spans: list[Any] = []
     normalized: list[dict[str, Any]] = []
     memory: dict[str, Any] | None = None
     for index, task in enumerate(job.sampler_pubs):
@@ -498,13 +499,13 @@ def _run_sampler(job: PreparedPrimitiveJob, base_seed: int, calibration: dict[st
             )
         )
         size = math.prod(task.shape)
-        spans.append(ExecutionSpan(start, stop, {index: ((*task.shape, task.shots), 0, size * task.shots)}))
+        spans.append(execution_span(start, stop, {index: ((*task.shape, task.shots), 0, size * task.shots)}))
         flat = bits.reshape(size * task.shots, bits.shape[-1])[:, joined]
         counts = counts_bitstrings(flat)
         normalized.append(counts_pub(index, counts, shots=size * task.shots, qubits=len(joined)))
         if len(job.sampler_pubs) == 1 and len(circuit.cregs) == 1 and task.shape == ():
             memory = memory_view(memory_hex(flat), qubits=len(joined))
-    metadata = {"execution": {"execution_spans": ExecutionSpans(tuple(spans))}, "version": _SUPPORTED_VERSION}
+    metadata = {"execution": {"execution_spans": execution_spans(spans)}, "version": _SUPPORTED_VERSION}
     result = PrimitiveResult(pub_results, metadata=metadata)
     return Execution(encode_primitive_result(result), {"pubs": normalized}, memory)
 
