@@ -129,6 +129,31 @@ class HubBraketDevice(Device):
         hub = connect(access_token, organization_id, base_url, client)
         self._bind(resolve_backend(hub, device_id), hub)
 
+    @staticmethod
+    def get_devices(
+        arns: Any = None,
+        names: Any = None,
+        types: Any = None,
+        statuses: Any = None,
+        provider_names: Any = None,
+        order_by: str = "name",
+        aws_session: Any = None,
+        *,
+        access_token: str | None = None,
+        organization_id: str | None = None,
+        base_url: str | None = None,
+        client: HubQuantumClient | None = None,
+    ) -> list[HubBraketDevice]:
+        """``AwsDevice.get_devices`` on the Hub: the Braket devices matching the filters, ordered by
+        ``order_by`` (``name`` by default, as on AWS). Connects like the constructor; an ``aws_session``
+        raises ``TypeError``. See :meth:`HubBraketProvider.devices`."""
+        from qhub_providers.braket.provider import HubBraketProvider
+
+        if aws_session is not None:
+            raise TypeError("The Hub takes no aws_session; pass access_token=... or client=... instead.")
+        provider = HubBraketProvider(access_token, organization_id, base_url, client)
+        return provider.devices(arns, names, types, statuses, provider_names, order_by)
+
     @classmethod
     def _from_backend(cls, backend: Backend, client: HubQuantumClient) -> HubBraketDevice:
         """A device for a backend record already fetched (no request)."""
