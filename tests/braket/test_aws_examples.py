@@ -277,6 +277,18 @@ def test_program_set_expectations_agree_statistically(
         assert result.entries[0].expectation(index) == pytest.approx(0.5 * zz + 0.3 * x, abs=0.2)
 
 
+def test_program_sets_run_in_batches(provider: HubBraketProvider) -> None:
+    theta = FreeParameter("theta")
+    program_set = ProgramSet(
+        [Circuit().x(0), CircuitBinding(Circuit().rx(0, theta), input_sets={"theta": [0.0, math.pi]})],
+        shots_per_executable=10,
+    )
+    results = provider.get_device(Devices.Amazon.SV1).run_batch([program_set, program_set]).results()
+    for result in results:
+        assert [len(entry) for entry in result.entries] == [1, 2]
+        assert [result[1][index].counts for index in range(2)] == [{"0": 10}, {"1": 10}]
+
+
 def test_program_set_refusals_say_what_to_do(provider: HubBraketProvider) -> None:
     program_set = ProgramSet([Circuit().h(0), Circuit().x(0)], shots_per_executable=10)
     with pytest.raises(ValueError, match="multiple of it"):
@@ -300,7 +312,9 @@ def test_ahs_pi_pulse_excites_one_atom(provider: HubBraketProvider) -> None:
         register=register, hamiltonian=DrivingField(amplitude=amplitude, detuning=zero, phase=zero)
     )
     aquila = provider.get_device(Devices.QuEra.Aquila)
-    result = aquila.run(program.discretize(aquila), shots=200).result()
+    task = aquila.run(program.discretize(aquila), shots=200)
+    result = task.result()
+    assert (result.task_metadata.id, result.task_metadata.deviceId) == (task.id, aquila.arn)
     expected = LocalSimulator("braket_ahs").run(program, shots=200).result()
     mine, theirs = result.get_avg_density(), expected.get_avg_density()
     assert len(mine) == 1
