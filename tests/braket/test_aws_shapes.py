@@ -16,6 +16,7 @@ from braket.devices import Devices
 
 from qhub_providers.api import ApiError, HubQuantumClient
 from qhub_providers.braket import HubBraketDevice, HubBraketProvider, HubQuantumTask, call_args
+from qhub_providers.braket.task import GradientMissingError, _check_gradient, braket_result
 from qhub_providers.emulator import LocalHub
 
 # AwsDevice.run's own parameters that are not the task specification or the catch-alls.
@@ -243,3 +244,37 @@ def test_get_devices_is_a_static_method_as_on_aws_device(hub: LocalHub) -> None:
         provider_names=["IONQ"], types=["QPU"], access_token=hub.token, base_url=hub.base_url
     )
     assert [device.name for device in found] == ["Forte-1", "Forte-Enterprise-1"]
+
+
+def test_a_gradient_in_the_hubs_result_is_surfaced_as_braket_does(
+    sv1: HubBraketDevice, client: HubQuantumClient
+) -> None:
+    """Once the Hub answers an AdjointGradient (a real SV1 document, its result type filled in as the Braket
+    service fills it), the result reads as on AWS: a dict with the expectation and the gradient."""
+    theta = FreeParameter("theta")
+    circuit = Circuit().rx(0, theta).adjoint_gradient(Observable.Z(), target=[0], parameters=[theta])
+    plain = sv1.run(Circuit().rx(0, 0.5).expectation(Observable.Z(), target=[0]), shots=0)
+    plain.result()
+    document = client.jobs.get_job_result(plain.id)
+    document["resultTypes"] = [
+        {
+            "type": {
+                "type": "adjoint_gradient",
+                "observable": ["z"],
+                "targets": [[0]],
+                "parameters": ["theta"],
+            },
+            "value": {"expectation": 0.8775825618903728, "gradient": {"theta": -0.479425538604203}},
+        }
+    ]
+    result = braket_result(document, task_id=plain.id, task_specification=circuit)
+    _check_gradient(result, circuit, plain.id)  # a gradient is there: nothing to refuse
+    assert result.values[0] == {
+        "expectation": pytest.approx(0.8775825618903728),
+        "gradient": {"theta": pytest.approx(-0.479425538604203)},
+    }
+    document["resultTypes"] = [
+        {"type": {"type": "expectation", "observable": ["z"], "targets": [0]}, "value": 0.8775825618903728}
+    ]
+    with pytest.raises(GradientMissingError, match="parameter-shift"):
+        _check_gradient(braket_result(document, task_specification=circuit), circuit, plain.id)
