@@ -15,7 +15,7 @@ from qhub_providers.api.errors import NotFoundError
 from qhub_providers.api.models import Backend, SdkProvider
 from qhub_providers.braket.batch import HubQuantumTaskBatch, Submission
 from qhub_providers.braket.call_args import RunCall, bind_run_call
-from qhub_providers.braket.program_sets import ExpandedProgramSet, expand_program_set
+from qhub_providers.braket.program_sets import ExpandedProgramSet, expand_program_set, layout_tag
 from qhub_providers.braket.programs import (
     AHS_FORMAT,
     OPENQASM_FORMAT,
@@ -523,6 +523,9 @@ class HubBraketDevice(Device):
 
     def _submit(self, prepared: _Prepared, call: RunCall, session_id: str | None) -> HubQuantumTask:
         job_input = prepared.job_input
+        tags = call.tags
+        if prepared.expanded is not None:
+            tags = [*(tags or []), layout_tag(prepared.expanded)]
         job = self._client.jobs.create_job(
             backend_id=self.id,
             shots=prepared.shots,
@@ -530,7 +533,7 @@ class HubBraketDevice(Device):
             input_format=job_input.input_format,
             input_params=job_input.input_params,
             name=call.name,
-            tags=call.tags,
+            tags=tags,
             session_id=session_id,
             sdk_provider=str(SdkProvider.BRAKET),
         )

@@ -14,7 +14,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ExpandedProgramSet", "expand_program_set", "regroup_program_set_result"]
+__all__ = [
+    "LAYOUT_TAG_PREFIX",
+    "ExpandedProgramSet",
+    "expand_program_set",
+    "layout_tag",
+    "regroup_program_set_result",
+    "rebuild_expansion",
+]
+
+LAYOUT_TAG_PREFIX = "qhub-providers-program-set:"
+"""Prefix of the Hub tag that records how many executables each program of a program set has, so a task
+reconnected by id (without the ``ProgramSet`` object) can still group its result by program."""
 
 # ``input float theta;`` (any classical type, with or without a width) declares a run-time input.
 _INPUT_DECLARATION = re.compile(r"^\s*input\s+[^;]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*;", re.MULTILINE)
@@ -72,6 +83,44 @@ def _renamed(source: str, names: set[str], suffix: str) -> str:
         return source
     pattern = re.compile(r"(?<![\w$.])(" + "|".join(map(re.escape, sorted(names))) + r")(?![\w])")
     return pattern.sub(lambda match: match.group(1) + suffix, source)
+
+
+def layout_tag(expanded: ExpandedProgramSet) -> str:
+    """The Hub tag recording the executables per program (``qhub-providers-program-set:1,4``)."""
+    return LAYOUT_TAG_PREFIX + ",".join(str(count) for count in expanded.executables)
+
+
+def rebuild_expansion(tags: list[str] | None, job_input: Any, inputs: Any) -> ExpandedProgramSet | None:
+    """The expansion of a program set from its job's layout tag, input and input values (the job's
+    ``input_params["inputs"]``), or None if any is missing.
+
+    Each program's source is its first executable's with the input suffix taken off again; its inputs are
+    the renamed values gathered back into one list per name.
+    """
+    layout = next(
+        (tag[len(LAYOUT_TAG_PREFIX) :] for tag in tags or [] if tag.startswith(LAYOUT_TAG_PREFIX)), None
+    )
+    if layout is None or not isinstance(job_input, dict):
+        return None
+    sources, inputs = job_input.get("qasm"), inputs or {}
+    try:
+        executables = [int(count) for count in layout.split(",")]
+    except ValueError:
+        return None
+    if not isinstance(sources, list) or sum(executables) != len(sources) or not isinstance(inputs, dict):
+        return None
+    programs: list[dict[str, Any]] = []
+    start = 0
+    for count in executables:
+        suffix = f"__p{start}"
+        renamed = re.compile(r"(?<![\w$.])([A-Za-z_][A-Za-z0-9_]*)" + re.escape(suffix) + r"(?![\w])")
+        names = sorted(set(renamed.findall(sources[start])))
+        values = {
+            name: [inputs.get(f"{name}__p{index}") for index in range(start, start + count)] for name in names
+        }
+        programs.append({"source": renamed.sub(r"\1", sources[start]), "inputs": values or None})
+        start += count
+    return ExpandedProgramSet(list(sources), dict(inputs), programs, executables)
 
 
 def regroup_program_set_result(document: dict[str, Any], expanded: ExpandedProgramSet) -> dict[str, Any]:

@@ -19,7 +19,12 @@ from qhub_providers._polling import Backoff, WaitTimeout, async_wait_for_final_s
 from qhub_providers.api.errors import BadRequestError, NotFoundError
 from qhub_providers.api.models import TERMINAL_JOB_STATUSES, Job, JobStatus
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
-from qhub_providers.braket.program_sets import ExpandedProgramSet, regroup_program_set_result
+from qhub_providers.braket.program_sets import (
+    LAYOUT_TAG_PREFIX,
+    ExpandedProgramSet,
+    rebuild_expansion,
+    regroup_program_set_result,
+)
 from qhub_providers.braket.states import (
     NO_RESULT_TERMINAL_STATES,
     RESULTS_READY_STATES,
@@ -226,7 +231,7 @@ class HubQuantumTask(QuantumTask):
             "inputParams": dict(job.input_params or {}),
             "usageTimeMillis": job.usage_time_millis,
             "queueInfo": _queue_info(state),
-            "actionMetadata": {"actionType": _action_type(job, self._expanded is not None)},
+            "actionMetadata": {"actionType": _action_type(job)},
         }
         if hub_status is not None and state == "FAILED":
             record["failureReason"] = self._reason_for(hub_status)
@@ -357,8 +362,10 @@ class HubQuantumTask(QuantumTask):
             self._job = job
         except NotFoundError:
             pass
-        if self._expanded is not None and _schema_name(document) == _PROGRAM_SET_SCHEMA:
-            document = regroup_program_set_result(document, self._expanded)
+        if _schema_name(document) == _PROGRAM_SET_SCHEMA:
+            expanded = self._expanded or self._rebuilt_expansion(job)
+            if expanded is not None:
+                document = regroup_program_set_result(document, expanded)
         device_arn = self._device_arn(job) if job is not None else None
         document = _with_task_facts(
             document, self._id, device_arn, job, self._backend, self._task_specification
@@ -366,6 +373,19 @@ class HubQuantumTask(QuantumTask):
         result = braket_result(document, task_id=self._id, task_specification=self._task_specification)
         _check_gradient(result, self._task_specification, self._id)
         return result
+
+    def _rebuilt_expansion(self, job: Job | None) -> ExpandedProgramSet | None:
+        """How a program set was sent, for a task reconnected by id: from the job's layout tag and input."""
+        tags = job.tags if job is not None else None
+        if not any(tag.startswith(LAYOUT_TAG_PREFIX) for tag in tags or []):
+            return None
+        try:
+            job_input = self._client.jobs.get_job_input(self._id)
+        except NotFoundError:
+            return None
+        inputs = (job.input_params or {}).get("inputs") if job is not None else None
+        self._expanded = rebuild_expansion(tags, job_input, inputs)
+        return self._expanded
 
     def _device_arn(self, job: Job) -> str | None:
         """The ARN of the job's device (``device.arn``), from the backend record (fetched once)."""
@@ -472,11 +492,11 @@ def _schema_name(document: Any) -> str | None:
 
 
 def _tag_dict(tags: list[str] | None) -> dict[str, str]:
-    """Hub tags as Braket's ``{"key": "value"}`` (they were sent as ``key=value``); the Hub's own
-    idempotency tags are left out."""
+    """Hub tags as Braket's ``{"key": "value"}`` (they were sent as ``key=value``); the tags this package
+    adds for itself (idempotency, program-set layout) are left out."""
     found: dict[str, str] = {}
     for tag in tags or []:
-        if tag.startswith(CLIENT_TOKEN_PREFIX):
+        if tag.startswith((CLIENT_TOKEN_PREFIX, LAYOUT_TAG_PREFIX)):
             continue
         key, _, value = tag.partition("=")
         found[key] = value
@@ -495,10 +515,11 @@ def _queue_info(state: str) -> dict[str, Any]:
     return {"queue": "QUANTUM_TASKS_QUEUE", "position": "None", "queuePriority": "Normal", "message": message}
 
 
-def _action_type(job: Job, program_set: bool) -> str:
+def _action_type(job: Job) -> str:
     """The Braket action type (``DeviceActionType`` value) of a job's input."""
     if str(job.input_format) == "BRAKET_AHS_PROGRAM":
         return "braket.ir.ahs.program"
+    program_set = any(tag.startswith(LAYOUT_TAG_PREFIX) for tag in job.tags or [])
     return "braket.ir.openqasm.program_set" if program_set else "braket.ir.openqasm.program"
 
 

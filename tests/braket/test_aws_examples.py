@@ -321,3 +321,19 @@ def test_ahs_pi_pulse_excites_one_atom(provider: HubBraketProvider) -> None:
     assert theirs[0] > 0.95
     # The local Aquila adds preparation and detection errors of a few percent; 200 shots add sd 0.03.
     assert abs(mine[0] - theirs[0]) < 0.25
+
+
+def test_a_program_set_task_reconnected_by_id_keeps_its_programs(provider: HubBraketProvider) -> None:
+    theta = FreeParameter("theta")
+    program_set = ProgramSet(
+        [Circuit().x(0), CircuitBinding(Circuit().rx(0, theta), input_sets={"theta": [0.0, math.pi]})],
+        shots_per_executable=10,
+    )
+    task = provider.get_device(Devices.Amazon.SV1).run(program_set, tags={"run": "sweep"})
+    again = HubQuantumTask(task.id, client=provider.client)
+    result = again.result()
+    assert [len(entry) for entry in result.entries] == [1, 2]
+    assert [entry.inputs for entry in result[1]] == [{"theta": 0.0}, {"theta": math.pi}]
+    assert [entry.counts for entry in result[1]] == [{"0": 10}, {"1": 10}]
+    assert again.metadata()["tags"] == {"run": "sweep"}
+    assert again.metadata()["actionMetadata"]["actionType"] == "braket.ir.openqasm.program_set"
