@@ -77,8 +77,8 @@ def test_deep_dive_result_anatomy(provider: HubBraketProvider, local: LocalSimul
     device = provider.get_device(Devices.IonQ.Forte1)
     circuit = Circuit().x(0).x(2).cnot(2, 1)
     task = device.run(circuit, shots=100)
-    assert task.state() in HubQuantumTask.TERMINAL_STATES | {"CREATED", "QUEUED", "RUNNING"}
     result = task.result()
+    assert task.state() in HubQuantumTask.RESULTS_READY_STATES
     assert isinstance(result, GateModelQuantumTaskResult)
     assert result.measurements.shape == (100, 3)
     assert result.measured_qubits == [0, 1, 2]

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from braket.aws import AwsDevice, AwsQuantumTask
+from braket.aws import AwsDevice, AwsDeviceType, AwsQuantumTask
 from braket.aws.queue_information import QuantumTaskQueueInfo, QueueType
 from braket.circuits import Circuit, FreeParameter, Observable
 from braket.device_schema import DeviceActionType
@@ -69,7 +69,8 @@ def test_an_unknown_arn_names_the_hub_devices(provider: HubBraketProvider) -> No
 def test_devices_are_ordered_as_asked(provider: HubBraketProvider) -> None:
     by_name = provider.devices(order_by="name")
     assert [d.name for d in by_name] == sorted(d.name for d in by_name)
-    by_provider = provider.devices(types=["QPU"], order_by="provider_name")
+    by_provider = provider.devices(types=[AwsDeviceType.QPU], order_by="provider_name")
+    assert {d.type for d in by_provider} == {"QPU"}
     assert [d.provider_name for d in by_provider] == sorted(d.provider_name for d in by_provider)
     with pytest.raises(ValueError, match="order_by"):
         provider.devices(order_by="price")
