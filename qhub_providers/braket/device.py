@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from braket.devices import Device
@@ -13,6 +14,8 @@ from qhub_providers._connect import connect
 from qhub_providers.api.errors import NotFoundError
 from qhub_providers.api.models import Backend, SdkProvider
 from qhub_providers.braket.batch import HubQuantumTaskBatch, Submission
+from qhub_providers.braket.call_args import RunCall, bind_run_call
+from qhub_providers.braket.program_sets import ExpandedProgramSet, expand_program_set, layout_tag
 from qhub_providers.braket.programs import (
     AHS_FORMAT,
     OPENQASM_FORMAT,
@@ -21,30 +24,17 @@ from qhub_providers.braket.programs import (
     to_hub_job_input,
 )
 from qhub_providers.braket.states import braket_device_status
-from qhub_providers.braket.task import DEFAULT_POLL_INTERVAL, DEFAULT_POLL_TIMEOUT, HubQuantumTask
+from qhub_providers.braket.task import HubQuantumTask
 from qhub_providers.braket.windows import in_execution_window
 from qhub_providers.sessions import session_id_for
 
 if TYPE_CHECKING:
     from qhub_providers.api import HubQuantumClient
 
-__all__ = ["BRAKET_INPUT_FORMATS", "HubBraketDevice", "takes_braket_programs"]
+__all__ = ["BRAKET_INPUT_FORMATS", "HubBraketDevice", "resolve_backend", "takes_braket_programs"]
 
 BRAKET_INPUT_FORMATS: frozenset[str] = frozenset({OPENQASM_FORMAT, AHS_FORMAT})
 """Hub input formats that carry Braket programs; a backend taking one of them is a Braket device."""
-
-# Options of ``AwsDevice.run`` that only make sense on AWS; named in the error so users know why.
-_AWS_ONLY_OPTIONS = frozenset(
-    {
-        "s3_destination_folder",
-        "reservation_arn",
-        "experimental_capabilities",
-        "device_parameters",
-        "max_connections",
-        "quiet",
-        "aws_session",
-    }
-)
 
 
 def _active_session_id(device_id: str) -> str | None:
@@ -60,63 +50,30 @@ def takes_braket_programs(backend: Backend) -> bool:
     return any(str(fmt) in BRAKET_INPUT_FORMATS for fmt in formats or [])
 
 
-@dataclass(frozen=True)
-class _RunOptions:
-    """The keyword arguments of ``run`` / ``run_batch`` beyond shots and inputs, checked."""
-
-    gate_definitions: Any = None
-    disable_qubit_rewiring: bool = False
-    tags: list[str] | None = None
-    name: str | None = None
-    poll_timeout_seconds: float = DEFAULT_POLL_TIMEOUT
-    poll_interval_seconds: float = DEFAULT_POLL_INTERVAL
-
-
-_OPTION_NAMES = tuple(option.name for option in fields(_RunOptions))
-
-
-def _run_options(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _RunOptions:
-    if args:
-        raise TypeError(
-            f"{method}() got {len(args)} positional argument(s) too many; pass everything after the task "
-            f"specification, shots and inputs by keyword ({', '.join(_OPTION_NAMES)})."
-        )
-    unknown = sorted(set(kwargs) - set(_OPTION_NAMES))
-    if unknown:
-        hint = ""
-        if set(unknown) & _AWS_ONLY_OPTIONS:
-            hint = " Options that address AWS itself (S3 folders, reservations, device parameters) have no "
-            hint += "meaning on the Hub."
-        raise TypeError(
-            f"{method}() got unexpected keyword argument(s): {', '.join(unknown)}. A Hub Braket device "
-            f"accepts: {', '.join(_OPTION_NAMES)}.{hint}"
-        )
-    values = dict(kwargs)
-    if "tags" in values:
-        values["tags"] = _hub_tags(values["tags"])
-    options = _RunOptions(**values)
-    if not isinstance(options.disable_qubit_rewiring, bool):
-        raise TypeError(
-            f"disable_qubit_rewiring must be True or False, got {options.disable_qubit_rewiring!r}"
-        )
-    if options.name is not None and not isinstance(options.name, str):
-        raise TypeError(f"name must be a string, got {type(options.name).__name__}")
-    for option in ("poll_timeout_seconds", "poll_interval_seconds"):
-        value = getattr(options, option)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise ValueError(f"{option} must be a positive number of seconds, got {value!r}")
-    return options
-
-
-def _hub_tags(tags: Any) -> list[str] | None:
-    """Hub tags from Braket's ``{"key": "value"}`` tags (written ``key=value``) or a list of strings."""
-    if tags is None:
-        return None
-    if isinstance(tags, Mapping):
-        return [f"{key}={value}" for key, value in tags.items()]
-    if isinstance(tags, Sequence) and not isinstance(tags, str) and all(isinstance(t, str) for t in tags):
-        return list(tags)
-    raise TypeError("tags must be a dict of strings (as for AwsDevice) or a list of strings")
+def resolve_backend(client: HubQuantumClient, device_id: Any) -> Backend:
+    """The Hub backend of a Hub id (``aws.sim.sv1``) or of a device ARN (``Devices.Amazon.SV1``,
+    ``device.arn``); ``ValueError`` naming the Braket devices when there is none."""
+    if isinstance(device_id, Enum):
+        device_id = device_id.value
+    if not isinstance(device_id, str) or not device_id:
+        raise TypeError(f"a device is named by its Hub id or its ARN, got {device_id!r}")
+    if not device_id.startswith("arn:"):
+        try:
+            return client.backends.get_backend(device_id)
+        except NotFoundError as missing:
+            raise ValueError(
+                f"The Hub has no backend {device_id!r}; HubBraketProvider().devices() lists the Braket ones."
+            ) from missing
+    records = client.backends.get_backends()
+    for record in records:
+        if record.internal_id and str(record.internal_id).lower() == device_id.lower():
+            return record
+    known = sorted(
+        f"{record.internal_id} ({record.id})" for record in records if takes_braket_programs(record)
+    )
+    raise ValueError(
+        f"No Hub backend has the ARN {device_id!r}. The Hub's Braket devices: {'; '.join(known) or 'none'}."
+    )
 
 
 def _batch_columns(**columns: tuple[Any, type | tuple[type, ...]]) -> tuple[int, dict[str, list[Any]]]:
@@ -148,7 +105,8 @@ class HubBraketDevice(Device):
     environment); :meth:`HubBraketProvider.get_device` gives the same device.
 
     Args:
-        device_id: The Hub backend id, e.g. ``aws.sim.sv1``, ``aws.ionq.forte``, ``aws.quera.aquila``.
+        device_id: The Hub backend id, e.g. ``aws.sim.sv1``, ``aws.ionq.forte``, ``aws.quera.aquila``, or the
+            device's ARN (``Devices.Amazon.SV1``, ``"arn:aws:braket:::device/quantum-simulator/amazon/sv1"``).
         access_token: Hub access token.
         organization_id: Organization to act in.
         base_url: Quantum API root (for example a local Hub's).
@@ -169,11 +127,32 @@ class HubBraketDevice(Device):
         client: HubQuantumClient | None = None,
     ) -> None:
         hub = connect(access_token, organization_id, base_url, client)
-        try:
-            backend = hub.backends.get_backend(device_id)
-        except NotFoundError as missing:
-            raise ValueError(f"The Hub has no backend {device_id!r}.") from missing
-        self._bind(backend, hub)
+        self._bind(resolve_backend(hub, device_id), hub)
+
+    @staticmethod
+    def get_devices(
+        arns: Any = None,
+        names: Any = None,
+        types: Any = None,
+        statuses: Any = None,
+        provider_names: Any = None,
+        order_by: str = "name",
+        aws_session: Any = None,
+        *,
+        access_token: str | None = None,
+        organization_id: str | None = None,
+        base_url: str | None = None,
+        client: HubQuantumClient | None = None,
+    ) -> list[HubBraketDevice]:
+        """``AwsDevice.get_devices`` on the Hub: the Braket devices matching the filters, ordered by
+        ``order_by`` (``name`` by default, as on AWS). Connects like the constructor; an ``aws_session``
+        raises ``TypeError``. See :meth:`HubBraketProvider.devices`."""
+        from qhub_providers.braket.provider import HubBraketProvider
+
+        if aws_session is not None:
+            raise TypeError("The Hub takes no aws_session; pass access_token=... or client=... instead.")
+        provider = HubBraketProvider(access_token, organization_id, base_url, client)
+        return provider.devices(arns, names, types, statuses, provider_names, order_by)
 
     @classmethod
     def _from_backend(cls, backend: Backend, client: HubQuantumClient) -> HubBraketDevice:
@@ -315,86 +294,82 @@ class HubBraketDevice(Device):
 
     # -- running ---------------------------------------------------------------------------------------
 
-    def run(
-        self,
-        task_specification: Any,
-        shots: int | None = None,
-        inputs: dict[str, float] | None = None,
-        *args: Any,
-        **kwargs: Any,
-    ) -> HubQuantumTask:
-        """Run a ``Circuit``, an OpenQASM ``Program`` or an ``AnalogHamiltonianSimulation``.
+    def run(self, task_specification: Any, *args: Any, **kwargs: Any) -> HubQuantumTask:
+        """Run a ``Circuit``, an OpenQASM ``Program``, a ``ProgramSet`` or an ``AnalogHamiltonianSimulation``.
+
+        The arguments are ``AwsDevice.run``'s: ``run(task_specification, s3_destination_folder=None,
+        shots=None, poll_timeout_seconds=432000, poll_interval_seconds=1, inputs=None, gate_definitions=None,
+        reservation_arn=None, experimental_capabilities=None, **kwargs)``. A whole number in second place is
+        read as shots, in ``LocalSimulator.run``'s order ``run(task_specification, shots, inputs)``.
 
         Args:
             task_specification: What to run.
+            s3_destination_folder: Ignored, with one warning: the Hub keeps results itself.
             shots: Shots; default 1000 on QPUs and 0 on simulators, as ``AwsDevice``. Zero asks a simulator
-                for exact result types and is refused where the device's shots range starts above zero.
+                for exact result types and is refused where the device's shots range starts above zero. For
+                a program set, the total over its executables (default: its ``total_shots``).
+            poll_timeout_seconds: How long ``task.result()`` waits.
+            poll_interval_seconds: The longest pause between two polls.
             inputs: Values of free parameters; merged over a program's own ``inputs``.
-            *args: Not accepted: positional arguments after ``inputs`` raise ``TypeError``.
-            **kwargs: ``gate_definitions`` (pulse-level gate calibrations of a ``Circuit``),
-                ``disable_qubit_rewiring`` (run on exactly the qubits named), ``tags`` (``{"key": "value"}``,
-                stored as ``key=value``, or a list of strings), ``name`` (the Hub job's name),
-                ``poll_timeout_seconds`` and ``poll_interval_seconds`` (how the task waits for its result).
+            gate_definitions: Pulse-level gate calibrations of a ``Circuit``.
+            reservation_arn: Must be None: the Hub has no reservations (``ValueError`` says what to do).
+            experimental_capabilities: Must be None (``ValueError``).
+            **kwargs: ``disable_qubit_rewiring`` (run on exactly the qubits named), ``device_parameters``
+                (only ``paradigmParameters.disableQubitRewiring`` is honoured), ``tags`` (``{"key":
+                "value"}``, stored as ``key=value``, or a list of strings), ``logger`` and ``quiet`` (for the
+                task, as ``AwsQuantumTask`` takes them), ``name`` (the Hub job's name).
 
         Raises:
             TypeError: an unknown keyword argument, a surplus positional argument, or a specification the
                 Hub cannot run.
             ValueError: shots outside the device's range, a specification of the wrong kind for this
-                device, unbound parameters.
+                device, unbound parameters, a result type the device does not offer, an AWS-only option.
         """
-        options = _run_options("run", args, kwargs)
-        count = self._checked_shots(shots, task_specification)
-        job_input = self._job_input(task_specification, count, inputs, options.gate_definitions, options)
-        return self._submit(job_input, count, options, _active_session_id(self.id))
+        call = bind_run_call("run", args, kwargs)
+        prepared = self._prepare(task_specification, call.shots, call.inputs, call.gate_definitions, call)
+        return self._submit(prepared, call, _active_session_id(self.id))
 
-    def run_batch(
-        self,
-        task_specifications: Any,
-        shots: int | Sequence[int] | None = None,
-        max_parallel: int | None = None,
-        inputs: dict[str, float] | list[dict[str, float]] | None = None,
-        *args: Any,
-        **kwargs: Any,
-    ) -> HubQuantumTaskBatch:
+    def run_batch(self, task_specifications: Any, *args: Any, **kwargs: Any) -> HubQuantumTaskBatch:
         """Run many task specifications concurrently, at most ``max_parallel`` (default 10) at a time.
 
-        ``task_specifications``, ``shots``, ``inputs`` and ``gate_definitions`` may each be one value for all
-        tasks or a list with one per task (one circuit with a list of inputs runs once per input). Every task
-        is checked and serialised before the first job is submitted.
+        The arguments are ``AwsDevice.run_batch``'s: ``run_batch(task_specifications,
+        s3_destination_folder=None, shots=None, max_parallel=None, max_connections=100,
+        poll_timeout_seconds=432000, poll_interval_seconds=1, inputs=None, gate_definitions=None,
+        reservation_arn=None, experimental_capabilities=None, **kwargs)``; a whole number (or list of them)
+        in second place is read in ``LocalSimulator.run_batch``'s order ``(shots, max_parallel, inputs)``.
+        ``max_connections`` is accepted and not needed. ``task_specifications``, ``shots``, ``inputs`` and
+        ``gate_definitions`` may each be one value for all tasks or a list with one per task (one circuit
+        with a list of inputs runs once per input). Every task is checked and serialised before the first
+        job is submitted.
         """
-        options = _run_options("run_batch", args, kwargs)
-        if max_parallel is None:
-            max_parallel = self.DEFAULT_MAX_PARALLEL
+        call = bind_run_call("run_batch", args, kwargs)
+        max_parallel = self.DEFAULT_MAX_PARALLEL if call.max_parallel is None else call.max_parallel
         count, columns = _batch_columns(
             task_specifications=(task_specifications, _single_specification_types()),
-            shots=(shots, int),
-            inputs=(inputs, Mapping),
-            gate_definitions=(options.gate_definitions, Mapping),
+            shots=(call.shots, int),
+            inputs=(call.inputs, Mapping),
+            gate_definitions=(call.gate_definitions, Mapping),
         )
         if count == 0:
             raise ValueError("run_batch() needs at least one task specification")
         specifications, shot_counts = columns["task_specifications"], columns["shots"]
         input_maps, definitions = columns["inputs"], columns["gate_definitions"]
 
-        prepared: list[tuple[HubJobInput, int]] = []
-        for specification, task_shots, task_inputs, task_definitions in zip(
-            specifications, shot_counts, input_maps, definitions, strict=True
-        ):
-            checked = self._checked_shots(task_shots, specification)
-            job_input = self._job_input(specification, checked, task_inputs, task_definitions, options)
-            prepared.append((job_input, checked))
+        prepared = [
+            self._prepare(specification, task_shots, task_inputs, task_definitions, call)
+            for specification, task_shots, task_inputs, task_definitions in zip(
+                specifications, shot_counts, input_maps, definitions, strict=True
+            )
+        ]
 
         # Read in the caller's context: the submissions (and later retries) run on worker threads, which do
         # not see the caller's context variables.
         session_id = _active_session_id(self.id)
 
-        def submission(job_input: HubJobInput, task_shots: int) -> Submission:
-            return lambda: self._submit(job_input, task_shots, options, session_id)
+        def submission(task: _Prepared) -> Submission:
+            return lambda: self._submit(task, call, session_id)
 
-        return HubQuantumTaskBatch(
-            [submission(job_input, task_shots) for job_input, task_shots in prepared],
-            max_parallel=max_parallel,
-        )
+        return HubQuantumTaskBatch([submission(task) for task in prepared], max_parallel=max_parallel)
 
     # -- internals -------------------------------------------------------------------------------------
 
@@ -430,13 +405,104 @@ class HubBraketDevice(Device):
         high = configured.max if configured and configured.max is not None else 2**31 - 1
         return low, high
 
+    def _prepare(
+        self, task_specification: Any, shots: Any, inputs: Any, gate_definitions: Any, call: RunCall
+    ) -> _Prepared:
+        """Check one task against the device and serialise it, before anything is sent."""
+        if _is_program_set(task_specification):
+            return self._prepare_program_set(task_specification, shots, inputs, gate_definitions, call)
+        count = self._checked_shots(shots, task_specification)
+        self._check_result_types(task_specification, count)
+        job_input = self._job_input(task_specification, count, inputs, gate_definitions, call)
+        return _Prepared(task_specification, job_input, count)
+
+    def _prepare_program_set(
+        self, program_set: Any, shots: Any, inputs: Any, gate_definitions: Any, call: RunCall
+    ) -> _Prepared:
+        from braket.device_schema import DeviceActionType
+
+        action = getattr(self.properties, "action", {}).get(DeviceActionType.OPENQASM_PROGRAM_SET)
+        if action is None:
+            raise ValueError(
+                f"{self.id} does not run program sets (its properties list no "
+                f"{DeviceActionType.OPENQASM_PROGRAM_SET.value} action); run the programs with run_batch()."
+            )
+        if inputs:
+            raise ValueError(
+                "A program set carries its own inputs: bind them per program with "
+                "CircuitBinding(circuit, input_sets={...}) instead of run(..., inputs=...)."
+            )
+        if call.disable_qubit_rewiring:
+            raise ValueError("disable_qubit_rewiring applies to single programs, not to program sets.")
+        executables = int(program_set.total_executables)
+        limit = getattr(action, "maximumExecutables", None)
+        if limit is not None and executables > limit:
+            raise ValueError(
+                f"The program set has {executables} executables; {self.id} runs at most {limit} per task. "
+                f"program_set.split({limit}) gives program sets that fit; run them with run_batch()."
+            )
+        if shots is None:
+            if not program_set.shots_per_executable:
+                raise ValueError(
+                    "Give the shots: ProgramSet(..., shots_per_executable=n), or run(program_set, "
+                    "shots=total)."
+                )
+            shots = program_set.total_shots
+        if isinstance(shots, bool) or not isinstance(shots, int) or shots <= 0:
+            raise ValueError(f"A program set needs shots > 0 (the total over its executables), got {shots!r}")
+        per_executable, remainder = divmod(shots, executables)
+        if remainder:
+            raise ValueError(
+                f"shots={shots} is the total over {executables} executables and must be a multiple of it."
+            )
+        low, high = self._shots_range()
+        if not low <= per_executable <= high:
+            raise ValueError(
+                f"{per_executable} shots per executable is outside the range [{low}, {high}] of {self.id}."
+            )
+        expanded = expand_program_set(program_set, gate_definitions or None)
+        params: dict[str, Any] = {"inputs": expanded.inputs} if expanded.inputs else {}
+        job_input = HubJobInput(
+            input={"qasm": expanded.sources}, input_format=OPENQASM_FORMAT, input_params=params
+        )
+        return _Prepared(program_set, job_input, shots, expanded)
+
+    def _check_result_types(self, task_specification: Any, shots: int) -> None:
+        """Refuse, before sending, an ``AdjointGradient`` the device does not offer at these shots (as AWS
+        would after). Only simulators that list it compute it, and only with shots=0; a device that does not
+        would hand back a bare expectation value. The other result types are the Hub's to judge."""
+        wanted = [
+            result_type
+            for result_type in getattr(task_specification, "result_types", None) or []
+            if type(result_type).__name__ == "AdjointGradient"
+        ]
+        if not wanted:
+            return
+        from braket.device_schema import DeviceActionType
+
+        action = getattr(self.properties, "action", {}).get(DeviceActionType.OPENQASM)
+        offered = {item.name: item for item in getattr(action, "supportedResultTypes", None) or []}
+        entry = offered.get("AdjointGradient")
+        if entry is None:
+            raise ValueError(
+                f"{self.id} does not compute the AdjointGradient result type (it offers "
+                f"{', '.join(offered) or 'none'}). Run it on a simulator that lists AdjointGradient "
+                "(aws.sim.sv1) with shots=0, or estimate the gradient with the parameter-shift rule."
+            )
+        low, high = entry.minShots, entry.maxShots
+        if (low is not None and shots < low) or (high is not None and shots > high):
+            raise ValueError(
+                f"{self.id} computes AdjointGradient only with shots in [{low}, {high}], not shots={shots}; "
+                "run it with shots=0."
+            )
+
     def _job_input(
         self,
         task_specification: Any,
         shots: int,
         inputs: Mapping[str, Any] | None,
         gate_definitions: Any,
-        options: _RunOptions,
+        options: RunCall,
     ) -> HubJobInput:
         wanted = input_format_for(task_specification)
         if wanted not in self.input_formats:
@@ -455,22 +521,32 @@ class HubBraketDevice(Device):
             disable_qubit_rewiring=options.disable_qubit_rewiring,
         )
 
-    def _submit(
-        self, job_input: HubJobInput, shots: int, options: _RunOptions, session_id: str | None
-    ) -> HubQuantumTask:
+    def _submit(self, prepared: _Prepared, call: RunCall, session_id: str | None) -> HubQuantumTask:
+        job_input = prepared.job_input
+        tags = call.tags
+        if prepared.expanded is not None:
+            tags = [*(tags or []), layout_tag(prepared.expanded)]
         job = self._client.jobs.create_job(
             backend_id=self.id,
-            shots=shots,
+            shots=prepared.shots,
             input=job_input.input,
             input_format=job_input.input_format,
             input_params=job_input.input_params,
-            name=options.name,
-            tags=options.tags,
+            name=call.name,
+            tags=tags,
             session_id=session_id,
             sdk_provider=str(SdkProvider.BRAKET),
         )
         return HubQuantumTask._submitted(
-            job, self._client, options.poll_timeout_seconds, options.poll_interval_seconds
+            job,
+            self._client,
+            call.poll_timeout_seconds,
+            call.poll_interval_seconds,
+            backend=self._backend,
+            logger=call.logger,
+            quiet=call.quiet,
+            task_specification=prepared.task_specification,
+            expanded=prepared.expanded,
         )
 
     def _build_topology(self) -> Any:
@@ -490,11 +566,28 @@ class HubBraketDevice(Device):
         return graph
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """One task, checked and serialised, ready to submit (again, on a retry)."""
+
+    task_specification: Any
+    job_input: HubJobInput
+    shots: int
+    expanded: ExpandedProgramSet | None = None
+
+
+def _is_program_set(task_specification: Any) -> bool:
+    from braket.program_sets import ProgramSet
+
+    return isinstance(task_specification, ProgramSet)
+
+
 def _single_specification_types() -> tuple[type, ...]:
     """The task specification classes that stand for one task (a list of them is a batch)."""
     from braket.ahs import AnalogHamiltonianSimulation
     from braket.circuits import Circuit
     from braket.circuits.serialization import SerializableProgram
     from braket.ir.openqasm import Program
+    from braket.program_sets import ProgramSet
 
-    return (Circuit, Program, AnalogHamiltonianSimulation, SerializableProgram)
+    return (Circuit, Program, AnalogHamiltonianSimulation, SerializableProgram, ProgramSet)

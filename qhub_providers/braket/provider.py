@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from qhub_providers._connect import connect
-from qhub_providers.api.errors import NotFoundError
 from qhub_providers.api.models import Backend
-from qhub_providers.braket.device import HubBraketDevice, takes_braket_programs
+from qhub_providers.braket.device import HubBraketDevice, resolve_backend, takes_braket_programs
 from qhub_providers.least_busy import NoMatchingBackendError, least_busy_backend_id
 
 if TYPE_CHECKING:
@@ -17,13 +17,25 @@ if TYPE_CHECKING:
 __all__ = ["HubBraketProvider"]
 
 
-def _wanted(values: Iterable[str] | str | None) -> set[str] | None:
-    """A filter as a set of upper-cased values; None means no filter."""
+def _wanted(values: Iterable[Any] | str | None) -> set[str] | None:
+    """A filter as a set of upper-cased values (an enum member counts by its value, as Braket's
+    ``Devices.Amazon.SV1`` or ``AwsDeviceType.QPU``); None means no filter."""
     if values is None:
         return None
-    if isinstance(values, str):
+    if isinstance(values, str | Enum):
         values = [values]
-    return {value.upper() for value in values}
+    return {str(value.value if isinstance(value, Enum) else value).upper() for value in values}
+
+
+# What ``devices(order_by=...)`` sorts by: AwsDevice.get_devices's keys, and the Hub id.
+_ORDER_KEYS: dict[str, Callable[[HubBraketDevice], str]] = {
+    "id": lambda device: device.id,
+    "name": lambda device: device.name,
+    "arn": lambda device: device.arn,
+    "type": lambda device: device.type,
+    "provider_name": lambda device: device.provider_name,
+    "status": lambda device: device.status,
+}
 
 
 class HubBraketProvider:
@@ -57,25 +69,33 @@ class HubBraketProvider:
 
     def devices(
         self,
-        *,
-        ids: Iterable[str] | str | None = None,
+        arns: Iterable[Any] | str | None = None,
         names: Iterable[str] | str | None = None,
-        types: Iterable[str] | str | None = None,
+        types: Iterable[Any] | str | None = None,
         statuses: Iterable[str] | str | None = None,
         provider_names: Iterable[str] | str | None = None,
+        order_by: str = "id",
+        *,
+        ids: Iterable[Any] | str | None = None,
     ) -> list[HubBraketDevice]:
-        """The Hub's Braket devices, ordered by id, optionally filtered like ``AwsDevice.get_devices``.
+        """The Hub's Braket devices, filtered and ordered like ``AwsDevice.get_devices``.
 
         Args:
-            ids: Hub backend ids (``aws.sim.sv1`` ...).
+            arns: Device ARNs (``Devices.Amazon.SV1`` ...); Hub ids are accepted too.
             names: Device names (``SV1``, ``Forte-1`` ...).
-            types: ``QPU`` and/or ``SIMULATOR``.
+            types: ``QPU`` and/or ``SIMULATOR`` (strings or ``AwsDeviceType`` members).
             statuses: ``ONLINE``, ``OFFLINE`` and/or ``RETIRED`` (asks the Hub for each device's status).
             provider_names: Hardware providers (``IONQ``, ``RIGETTI``, ``QUERA``, ``AWS`` ...).
+            order_by: ``id`` (default), ``name``, ``arn``, ``type``, ``provider_name`` or ``status``.
+            ids: Hub backend ids (``aws.sim.sv1`` ...); ARNs are accepted too.
 
         Filters compare without regard to case.
         """
-        wanted_ids, wanted_names = _wanted(ids), _wanted(names)
+        if order_by not in _ORDER_KEYS:
+            raise ValueError(f"order_by must be one of {', '.join(_ORDER_KEYS)}, got {order_by!r}")
+        named = {*(_wanted(arns) or set()), *(_wanted(ids) or set())}
+        wanted_ids = named if arns is not None or ids is not None else None
+        wanted_names = _wanted(names)
         wanted_types, wanted_statuses, wanted_providers = (
             _wanted(types),
             _wanted(statuses),
@@ -86,7 +106,7 @@ class HubBraketProvider:
             if not takes_braket_programs(backend):
                 continue
             device = HubBraketDevice._from_backend(backend, self._client)
-            if wanted_ids is not None and device.id.upper() not in wanted_ids:
+            if wanted_ids is not None and not {device.id.upper(), device.arn.upper()} & wanted_ids:
                 continue
             if wanted_names is not None and device.name.upper() not in wanted_names:
                 continue
@@ -97,18 +117,12 @@ class HubBraketProvider:
             if wanted_statuses is not None and device.status not in wanted_statuses:
                 continue
             found.append(device)
-        return sorted(found, key=lambda device: device.id)
+        return sorted(found, key=lambda device: (_ORDER_KEYS[order_by](device), device.id))
 
-    def get_device(self, device_id: str) -> HubBraketDevice:
-        """The device of a Hub backend id; ``ValueError`` when there is no such backend or it takes no
-        Braket programs."""
-        try:
-            backend = self._client.backends.get_backend(device_id)
-        except NotFoundError as missing:
-            raise ValueError(
-                f"The Hub has no backend {device_id!r}; HubBraketProvider().devices() lists the Braket ones."
-            ) from missing
-        return HubBraketDevice._from_backend(backend, self._client)
+    def get_device(self, device_id: Any) -> HubBraketDevice:
+        """The device of a Hub backend id (``aws.sim.sv1``) or of a device ARN (``Devices.Amazon.SV1``,
+        ``device.arn``); ``ValueError`` when there is no such backend or it takes no Braket programs."""
+        return HubBraketDevice._from_backend(resolve_backend(self._client, device_id), self._client)
 
     def least_busy(
         self,

@@ -6,8 +6,10 @@ import asyncio
 import itertools
 import json
 import logging
+import re
 from collections import Counter
-from typing import TYPE_CHECKING, Any, TypeAlias
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import numpy as np
 from braket.tasks import QuantumTask
@@ -17,17 +19,30 @@ from qhub_providers._polling import Backoff, WaitTimeout, async_wait_for_final_s
 from qhub_providers.api.errors import BadRequestError, NotFoundError
 from qhub_providers.api.models import TERMINAL_JOB_STATUSES, Job, JobStatus
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
-from qhub_providers.braket.states import braket_state, standing_reason
+from qhub_providers.braket.program_sets import (
+    LAYOUT_TAG_PREFIX,
+    ExpandedProgramSet,
+    rebuild_expansion,
+    regroup_program_set_result,
+)
+from qhub_providers.braket.states import (
+    NO_RESULT_TERMINAL_STATES,
+    RESULTS_READY_STATES,
+    TERMINAL_STATES,
+    braket_state,
+    standing_reason,
+)
 from qhub_providers.formats.base import FormatError
 
 if TYPE_CHECKING:
     from qhub_providers.api import HubQuantumClient
+    from qhub_providers.api.models import Backend
 
 TaskResult: TypeAlias = Any
 """A ``GateModelQuantumTaskResult`` or an ``AnalogHamiltonianSimulationQuantumTaskResult`` (braket ships no
 type information, so the alias cannot be narrower)."""
 
-__all__ = ["DEFAULT_POLL_INTERVAL", "DEFAULT_POLL_TIMEOUT", "HubQuantumTask"]
+__all__ = ["DEFAULT_POLL_INTERVAL", "DEFAULT_POLL_TIMEOUT", "GradientMissingError", "HubQuantumTask"]
 
 DEFAULT_POLL_TIMEOUT = 432000.0
 """Seconds ``result()`` waits before giving up (five days, as ``AwsQuantumTask``)."""
@@ -35,6 +50,17 @@ DEFAULT_POLL_INTERVAL = 1.0
 """Longest pause between two polls; the first polls come much sooner (see :class:`Backoff`)."""
 
 _log = logging.getLogger("qhub_providers.braket")
+
+# The prefix of an AWS task ARN (``arn:aws:braket:<region>:<account>:quantum-task/<id>``); its tail is the id.
+_TASK_ARN = re.compile(r"^arn:aws:braket:[^:]*:[^:]*:quantum-task/(?P<id>.+)$")
+
+
+class GradientMissingError(RuntimeError):
+    """The program asked for an ``AdjointGradient`` and the Hub's result carries none.
+
+    Raised instead of handing back the bare expectation value the result holds, which would read as if the
+    gradient were simply missing from a correct answer.
+    """
 
 
 class HubQuantumTask(QuantumTask):
@@ -44,36 +70,69 @@ class HubQuantumTask(QuantumTask):
     base URL come from the arguments, else the environment (``KQH_PERSONAL_ACCESS_TOKEN``,
     ``KQH_ORGANIZATION_ID``, ``QHUB_QUANTUM_BASE_URL`` ...), else the qhubctl configuration.
 
+    The positional arguments follow ``AwsQuantumTask(arn, aws_session, poll_timeout_seconds,
+    poll_interval_seconds, logger, quiet, task_specification)``.
+
     Args:
-        task_id: The Hub job id.
-        access_token: Hub access token.
-        organization_id: Organization to act in.
-        base_url: Quantum API root (for example a local Hub's).
-        client: A ready client instead of the three arguments above.
+        arn: The task's id: the Hub job id (what ``task.id`` and ``metadata()["quantumTaskArn"]`` give). An
+            ARN of the form ``arn:aws:braket:...:quantum-task/<id>`` is read as ``<id>``.
+        aws_session: Not used by the Hub; passing one raises ``TypeError`` (give ``access_token`` or
+            ``client`` instead).
         poll_timeout_seconds: How long ``result()`` waits before returning None.
         poll_interval_seconds: The longest pause between two status polls.
         logger: Where waiting and failure messages go (default ``qhub_providers.braket``).
+        quiet: Leave out the warnings about tasks that ended without a result.
+        task_specification: The program the task runs, if known; a ``ProgramSet`` gives a
+            ``ProgramSetQuantumTaskResult`` with its observables' expectation values, as with AWS.
+        task_id: Another name for ``arn``.
+        access_token: Hub access token.
+        organization_id: Organization to act in.
+        base_url: Quantum API root (for example a local Hub's).
+        client: A ready client instead of the three above.
     """
+
+    TERMINAL_STATES: ClassVar[frozenset[str]] = TERMINAL_STATES
+    NO_RESULT_TERMINAL_STATES: ClassVar[frozenset[str]] = NO_RESULT_TERMINAL_STATES
+    RESULTS_READY_STATES: ClassVar[frozenset[str]] = RESULTS_READY_STATES
+    DEFAULT_RESULTS_POLL_TIMEOUT: ClassVar[float] = DEFAULT_POLL_TIMEOUT
+    DEFAULT_RESULTS_POLL_INTERVAL: ClassVar[float] = DEFAULT_POLL_INTERVAL
 
     def __init__(
         self,
-        task_id: str,
+        arn: str | None = None,
+        aws_session: Any = None,
+        poll_timeout_seconds: float = DEFAULT_POLL_TIMEOUT,
+        poll_interval_seconds: float = DEFAULT_POLL_INTERVAL,
+        logger: logging.Logger | None = None,
+        quiet: bool = False,
+        task_specification: Any = None,
         *,
+        task_id: str | None = None,
         access_token: str | None = None,
         organization_id: str | None = None,
         base_url: str | None = None,
         client: HubQuantumClient | None = None,
-        poll_timeout_seconds: float = DEFAULT_POLL_TIMEOUT,
-        poll_interval_seconds: float = DEFAULT_POLL_INTERVAL,
-        logger: logging.Logger | None = None,
     ) -> None:
-        if not isinstance(task_id, str) or not task_id:
-            raise ValueError("task_id must be the id of a Hub job (a non-empty string)")
-        self._id = task_id
+        if arn is not None and task_id is not None and arn != task_id:
+            raise TypeError("pass the task's id once, as arn or as task_id")
+        given = arn if arn is not None else task_id
+        if not isinstance(given, str) or not given:
+            raise ValueError("arn must be the id of a Hub job (a non-empty string), as task.id gives it")
+        if aws_session is not None:
+            raise TypeError(
+                "HubQuantumTask takes no aws_session: the Hub authenticates with a Hub token. Pass "
+                "access_token=... or client=..., or set KQH_PERSONAL_ACCESS_TOKEN."
+            )
+        matched = _TASK_ARN.match(given)
+        self._id = matched.group("id") if matched else given
         self._client = connect(access_token, organization_id, base_url, client)
         self._poll_timeout_seconds = float(poll_timeout_seconds)
         self._poll_interval_seconds = float(poll_interval_seconds)
         self._logger = logger or _log
+        self._quiet = bool(quiet)
+        self._task_specification = task_specification
+        self._expanded: ExpandedProgramSet | None = None
+        self._backend: Backend | None = None
         self._hub_status: str | None = None
         self._job: Job | None = None
         self._failure_reason: str | None = None
@@ -82,22 +141,38 @@ class HubQuantumTask(QuantumTask):
 
     @classmethod
     def _submitted(
-        cls, job: Job, client: HubQuantumClient, poll_timeout_seconds: float, poll_interval_seconds: float
+        cls,
+        job: Job,
+        client: HubQuantumClient,
+        poll_timeout_seconds: float,
+        poll_interval_seconds: float,
+        *,
+        backend: Backend | None = None,
+        logger: logging.Logger | None = None,
+        quiet: bool = False,
+        task_specification: Any = None,
+        expanded: ExpandedProgramSet | None = None,
     ) -> HubQuantumTask:
         """The task of a job just created through ``client`` (no extra request)."""
         task = cls(
             str(job.id),
+            None,
+            poll_timeout_seconds,
+            poll_interval_seconds,
+            logger,
+            quiet,
+            task_specification,
             client=client,
-            poll_timeout_seconds=poll_timeout_seconds,
-            poll_interval_seconds=poll_interval_seconds,
         )
         task._job = job
         task._hub_status = str(job.status) if job.status is not None else None
+        task._backend = backend
+        task._expanded = expanded
         return task
 
     @property
     def id(self) -> str:
-        """The Hub job id."""
+        """The Hub job id; ``HubQuantumTask(task.id)`` reconnects to the task."""
         return self._id
 
     # -- state and metadata ----------------------------------------------------------------------------
@@ -115,11 +190,13 @@ class HubQuantumTask(QuantumTask):
     def metadata(self, use_cached_value: bool = False) -> dict[str, Any]:
         """The job's record in the shape of Braket's ``GetQuantumTask`` answer.
 
-        Keys: ``quantumTaskArn`` (the job id), ``status`` (the Braket state), ``hubStatus``,
-        ``deviceArn`` (the backend id), ``shots``, ``createdAt``, ``startedAt``, ``endedAt``, ``name``,
-        ``tags``, ``sessionId``, ``inputFormat``, ``inputParams``, ``usageTimeMillis``, and ``failureReason``
-        when the job ended without a result for a reason the Hub gives or its status implies (FAILED,
-        ABORTED, DETACHED).
+        Keys as AWS names them: ``quantumTaskArn`` (the task id), ``status`` (the Braket state),
+        ``deviceArn`` (the device's ARN, as ``device.arn``), ``shots``, ``createdAt``, ``endedAt``, ``tags``
+        (a dict: Hub tags ``key=value`` split, a tag without ``=`` maps to ``""``), ``queueInfo`` (as for
+        :meth:`queue_position`), ``actionMetadata`` and ``ResponseMetadata``; ``failureReason`` when the job
+        ended without a result for a reason the Hub gives or its status implies (FAILED, ABORTED, DETACHED).
+        Hub additions: ``hubStatus``, ``hubBackendId``, ``startedAt``, ``name``, ``sessionId``,
+        ``inputFormat``, ``inputParams``, ``usageTimeMillis``.
         """
         job = self._job
         if job is None or not use_cached_value:
@@ -129,25 +206,54 @@ class HubQuantumTask(QuantumTask):
                 self._hub_status = str(job.status)
         # The status may be newer than the cached record (state() polls the status alone).
         hub_status = self._hub_status or (str(job.status) if job.status is not None else None)
+        state = braket_state(hub_status)
         record: dict[str, Any] = {
+            # Code written for boto3 answers reads this; the Hub's answer has no AWS request to describe.
+            "ResponseMetadata": {
+                "RequestId": "",
+                "HTTPStatusCode": 200,
+                "HTTPHeaders": {},
+                "RetryAttempts": 0,
+            },
             "quantumTaskArn": job.id,
-            "status": braket_state(hub_status),
+            "status": state,
             "hubStatus": hub_status,
-            "deviceArn": job.backend_id,
+            "deviceArn": self._device_arn(job),
+            "hubBackendId": job.backend_id,
             "shots": job.shots,
             "createdAt": job.created_at,
             "startedAt": job.started_at,
             "endedAt": job.ended_at,
             "name": job.name,
-            "tags": [tag for tag in job.tags or [] if not tag.startswith(CLIENT_TOKEN_PREFIX)],
+            "tags": _tag_dict(job.tags),
             "sessionId": job.session_id,
             "inputFormat": str(job.input_format) if job.input_format is not None else None,
             "inputParams": dict(job.input_params or {}),
             "usageTimeMillis": job.usage_time_millis,
+            "queueInfo": _queue_info(state),
+            "actionMetadata": {"actionType": _action_type(job)},
         }
-        if hub_status is not None and braket_state(hub_status) == "FAILED":
+        if hub_status is not None and state == "FAILED":
             record["failureReason"] = self._reason_for(hub_status)
         return record
+
+    def queue_position(self) -> Any:
+        """Braket's ``QuantumTaskQueueInfo`` for this task.
+
+        The Hub does not tell a task's place in its device's queue, so ``queue_position`` is None in every
+        state and ``message`` says why; ``device.queue_depth()`` gives the length of the device's queue.
+        """
+        from braket.aws.queue_information import QuantumTaskQueueInfo, QueueType
+
+        info = _queue_info(self.state())
+        return QuantumTaskQueueInfo(queue_type=QueueType.NORMAL, queue_position=None, message=info["message"])
+
+    @property
+    def action_type(self) -> Any:
+        """Braket's ``DeviceActionType`` of the program the task runs."""
+        from braket.device_schema import DeviceActionType
+
+        return DeviceActionType(self.metadata(True)["actionMetadata"]["actionType"])
 
     # -- results ---------------------------------------------------------------------------------------
 
@@ -236,6 +342,8 @@ class HubQuantumTask(QuantumTask):
             return self._result
         message = f"Task {self._id} is in terminal state {braket_state(status)} (Hub status {status})"
         reason = self._reason_for(status)
+        if self._quiet:
+            return None
         if reason:
             self._logger.warning("%s and no result is available: %s", message, reason)
         else:
@@ -246,7 +354,49 @@ class HubQuantumTask(QuantumTask):
         document = self._client.jobs.get_job_result(self._id)
         if not isinstance(document, dict):
             raise RuntimeError(f"The Hub returned no Braket result document for task {self._id}.")
-        return braket_result(document, task_id=self._id)
+        # The record carries the times; fetched anew, since the one cached at submission has no end yet.
+        # Without it the result still reads, only with fewer facts filled in.
+        job = self._job
+        try:
+            job = self._client.jobs.get_job(self._id)
+            self._job = job
+        except NotFoundError:
+            pass
+        if _schema_name(document) == _PROGRAM_SET_SCHEMA:
+            expanded = self._expanded or self._rebuilt_expansion(job)
+            if expanded is not None:
+                document = regroup_program_set_result(document, expanded)
+        device_arn = self._device_arn(job) if job is not None else None
+        document = _with_task_facts(
+            document, self._id, device_arn, job, self._backend, self._task_specification
+        )
+        result = braket_result(document, task_id=self._id, task_specification=self._task_specification)
+        _check_gradient(result, self._task_specification, self._id)
+        return result
+
+    def _rebuilt_expansion(self, job: Job | None) -> ExpandedProgramSet | None:
+        """How a program set was sent, for a task reconnected by id: from the job's layout tag and input."""
+        tags = job.tags if job is not None else None
+        if not any(tag.startswith(LAYOUT_TAG_PREFIX) for tag in tags or []):
+            return None
+        try:
+            job_input = self._client.jobs.get_job_input(self._id)
+        except NotFoundError:
+            return None
+        inputs = (job.input_params or {}).get("inputs") if job is not None else None
+        self._expanded = rebuild_expansion(tags, job_input, inputs)
+        return self._expanded
+
+    def _device_arn(self, job: Job) -> str | None:
+        """The ARN of the job's device (``device.arn``), from the backend record (fetched once)."""
+        if job.backend_id is None:
+            return None
+        if self._backend is None or str(self._backend.id) != job.backend_id:
+            try:
+                self._backend = self._client.backends.get_backend(job.backend_id)
+            except NotFoundError:
+                return job.backend_id
+        return str(self._backend.internal_id or self._backend.id)
 
     def _reason_for(self, status: str) -> str | None:
         """Why a job that ended without a result has none (cached: a final status never changes)."""
@@ -330,12 +480,209 @@ class HubQuantumTask(QuantumTask):
 # -- turning a result document into Braket's result object ----------------------------------------------
 
 _GATE_MODEL_SCHEMA = "braket.task_result.gate_model_task_result"
-_RESULT_SCHEMAS = frozenset(
-    {_GATE_MODEL_SCHEMA, "braket.task_result.analog_hamiltonian_simulation_task_result"}
-)
+_AHS_SCHEMA = "braket.task_result.analog_hamiltonian_simulation_task_result"
+_PROGRAM_SET_SCHEMA = "braket.task_result.program_set_task_result"
+_RESULT_SCHEMAS = frozenset({_GATE_MODEL_SCHEMA, _AHS_SCHEMA, _PROGRAM_SET_SCHEMA})
 
 
-def braket_result(document: dict[str, Any], *, task_id: str = "") -> TaskResult:
+def _schema_name(document: Any) -> str | None:
+    header = document.get("braketSchemaHeader") if isinstance(document, dict) else None
+    name = header.get("name") if isinstance(header, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _tag_dict(tags: list[str] | None) -> dict[str, str]:
+    """Hub tags as Braket's ``{"key": "value"}`` (they were sent as ``key=value``); the tags this package
+    adds for itself (idempotency, program-set layout) are left out."""
+    found: dict[str, str] = {}
+    for tag in tags or []:
+        if tag.startswith((CLIENT_TOKEN_PREFIX, LAYOUT_TAG_PREFIX)):
+            continue
+        key, _, value = tag.partition("=")
+        found[key] = value
+    return found
+
+
+def _queue_info(state: str) -> dict[str, Any]:
+    """``metadata()["queueInfo"]`` as AWS shapes it; the Hub reports no positions."""
+    if state == "QUEUED":
+        message = (
+            "The Hub does not report a task's position in the queue; device.queue_depth() gives the number "
+            "of tasks waiting on the device."
+        )
+    else:
+        message = f"Task is in {state} status. The Hub shows no queue position for this status."
+    return {"queue": "QUANTUM_TASKS_QUEUE", "position": "None", "queuePriority": "Normal", "message": message}
+
+
+def _action_type(job: Job) -> str:
+    """The Braket action type (``DeviceActionType`` value) of a job's input."""
+    if str(job.input_format) == "BRAKET_AHS_PROGRAM":
+        return "braket.ir.ahs.program"
+    program_set = any(tag.startswith(LAYOUT_TAG_PREFIX) for tag in job.tags or [])
+    return "braket.ir.openqasm.program_set" if program_set else "braket.ir.openqasm.program"
+
+
+def _timestamp(moment: datetime | None) -> str | None:
+    """A time in the ``YYYY-MM-DDTHH:mm:ss.sssZ`` form of Braket's task metadata."""
+    if moment is None:
+        return None
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+# Braket device-parameter schemas by hardware provider; simulators have their own.
+_DEVICE_PARAMETER_SCHEMAS = {
+    "SIMULATOR": "braket.device_schema.simulators.gate_model_simulator_device_parameters",
+    "IONQ": "braket.device_schema.ionq.ionq_device_parameters",
+    "RIGETTI": "braket.device_schema.rigetti.rigetti_device_parameters",
+    "IQM": "braket.device_schema.iqm.iqm_device_parameters",
+}
+_DECLARED_QUBITS = re.compile(r"^\s*qubit\s*\[\s*(\d+)\s*\]", re.MULTILINE)
+_PHYSICAL_QUBIT = re.compile(r"\$(\d+)")
+
+
+def _qubit_count(task_specification: Any, source: str | None) -> int:
+    """The qubits a program uses, as ``AwsQuantumTask`` reports them (``Circuit.qubit_count``); for
+    OpenQASM, the declared qubits, else the distinct physical qubits named."""
+    count = getattr(task_specification, "qubit_count", None)
+    if isinstance(count, int):
+        return count
+    if not source:
+        return 0
+    declared = [int(size) for size in _DECLARED_QUBITS.findall(source)]
+    if declared:
+        return sum(declared)
+    return len(set(_PHYSICAL_QUBIT.findall(source)))
+
+
+def _device_parameters(
+    backend: Backend | None, job: Job, task_specification: Any, source: str | None
+) -> dict[str, Any] | None:
+    if backend is None:
+        return None
+    kind = "SIMULATOR" if str(backend.type) == "SIMULATOR" else str(backend.hardware_provider or "")
+    schema = _DEVICE_PARAMETER_SCHEMAS.get(kind)
+    if schema is None:
+        return None
+    rewiring = bool((job.input_params or {}).get("disable_qubit_rewiring", False))
+    return {
+        "braketSchemaHeader": {"name": schema, "version": "1"},
+        "paradigmParameters": {
+            "braketSchemaHeader": {"name": "braket.device_schema.gate_model_parameters", "version": "1"},
+            "qubitCount": _qubit_count(task_specification, source),
+            "disableQubitRewiring": rewiring,
+        },
+    }
+
+
+def _with_task_facts(
+    document: dict[str, Any],
+    task_id: str,
+    device_arn: str | None,
+    job: Job | None,
+    backend: Backend | None,
+    task_specification: Any,
+) -> dict[str, Any]:
+    """The result document with the task metadata AWS fills in: the task's own id (so ``HubQuantumTask(
+    result.task_metadata.id)`` reconnects), the device ARN, the times and, for gate-model programs, the
+    device parameters with the qubit count."""
+    metadata = document.get("taskMetadata")
+    if not isinstance(metadata, dict):
+        return document
+    metadata = dict(metadata)
+    metadata["id"] = task_id
+    if device_arn:
+        metadata["deviceId"] = device_arn
+    if job is None:
+        return {**document, "taskMetadata": metadata}
+    for key, moment in (("createdAt", job.created_at), ("endedAt", job.ended_at)):
+        if metadata.get(key) is None and moment is not None:
+            metadata[key] = _timestamp(moment)
+    if _schema_name(document) == _GATE_MODEL_SCHEMA and metadata.get("deviceParameters") is None:
+        additional = document.get("additionalMetadata")
+        action = additional.get("action") if isinstance(additional, dict) else None
+        source = action.get("source") if isinstance(action, dict) else None
+        parameters = _device_parameters(backend, job, task_specification, source)
+        if parameters is not None:
+            metadata["deviceParameters"] = parameters
+    return {**document, "taskMetadata": metadata}
+
+
+def _asks_for_gradient(task_specification: Any, result: Any) -> bool:
+    """Whether the program asked for an ``AdjointGradient`` result type."""
+    for result_type in getattr(task_specification, "result_types", None) or []:
+        if type(result_type).__name__ == "AdjointGradient":
+            return True
+    action = getattr(getattr(result, "additional_metadata", None), "action", None)
+    source = getattr(action, "source", None)
+    return isinstance(source, str) and "adjoint_gradient" in source
+
+
+def _check_gradient(result: Any, task_specification: Any, task_id: str) -> None:
+    """Refuse a result that lacks the gradient the program asked for (see :class:`GradientMissingError`)."""
+    result_types = getattr(result, "result_types", None)
+    if result_types is None or not _asks_for_gradient(task_specification, result):
+        return
+    if any(_result_type_name(rt) == "adjoint_gradient" for rt in result_types):
+        return
+    raise GradientMissingError(
+        f"Task {task_id} asked for an AdjointGradient, but the Hub's result has no gradient (only "
+        f"{', '.join(_result_type_name(rt) for rt in result_types) or 'no result types'}). The device did "
+        "not compute it; differentiate with the parameter-shift rule instead (run the circuit at shifted "
+        "parameter values and take expectation differences)."
+    )
+
+
+def _result_type_name(result_type: Any) -> str:
+    kind = getattr(getattr(result_type, "type", None), "type", None)
+    return str(getattr(kind, "value", kind))
+
+
+def _as_numpy(kind: str, value: Any) -> Any:
+    """A result-type value as Braket's LocalSimulator gives it: NumPy arrays and NumPy complex numbers."""
+    if kind in {"sample", "probability"} and isinstance(value, list | tuple):
+        return np.asarray(value)
+    if kind == "amplitude" and isinstance(value, dict):
+        return {state: _complex(amplitude) for state, amplitude in value.items()}
+    if kind in {"statevector", "densitymatrix"} and isinstance(value, list | tuple | np.ndarray):
+        return np.asarray(_complex_nested(value), dtype=np.complex128)
+    if kind in {"expectation", "variance"} and isinstance(value, list | tuple):
+        return np.asarray(value)
+    return value
+
+
+def _complex(value: Any) -> np.complex128:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return np.complex128(complex(value[0], value[1]))
+    return np.complex128(value)
+
+
+def _complex_nested(value: Any) -> Any:
+    """``[re, im]`` pairs (as JSON carries complex numbers) turned into complex numbers, at any depth."""
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, list | tuple):
+        if len(value) == 2 and all(isinstance(part, int | float) for part in value):
+            return complex(value[0], value[1])
+        return [_complex_nested(item) for item in value]
+    return value
+
+
+def _numpy_values(result: Any) -> Any:
+    """``result`` with its result-type values converted in place by :func:`_as_numpy` (``values`` too)."""
+    result_types = getattr(result, "result_types", None)
+    if not result_types:
+        return result
+    for result_type in result_types:
+        result_type.value = _as_numpy(_result_type_name(result_type), result_type.value)
+    result.values = [result_type.value for result_type in result_types]
+    return result
+
+
+def braket_result(
+    document: dict[str, Any], *, task_id: str = "", task_specification: Any = None
+) -> TaskResult:
     """The Braket result object of a Hub result document (the parsed JSON of ``jobs/{id}/result``).
 
     Sampled gate-model results take a fast path (see :func:`_sampled_gate_model_result`); everything else,
@@ -343,8 +690,7 @@ def braket_result(document: dict[str, Any], *, task_id: str = "") -> TaskResult:
     Braket's own validation errors. A document of another schema, or one Braket's parser trips over,
     raises :class:`~qhub_providers.formats.base.FormatError` naming the task.
     """
-    header = document.get("braketSchemaHeader") if isinstance(document, dict) else None
-    name = header.get("name") if isinstance(header, dict) else None
+    name = _schema_name(document)
     if name not in _RESULT_SCHEMAS:
         # Braket imports the module a schema name names: an unknown one would escape as an ImportError.
         raise FormatError(
@@ -352,23 +698,37 @@ def braket_result(document: dict[str, Any], *, task_id: str = "") -> TaskResult:
             f"expected one of {sorted(_RESULT_SCHEMAS)}"
         )
     try:
-        return _braket_result(document, task_id)
+        return _numpy_values(_braket_result(document, task_id, task_specification))
     except (AttributeError, KeyError, TypeError, IndexError) as exc:
         # Braket's converters assume a well-formed document past validation (e.g. an ``action`` in the
         # additional metadata); a document without it is malformed, not a bug of the caller.
         raise FormatError(f"Braket result of task {task_id or '?'} is malformed: {exc!r}") from exc
 
 
-def _braket_result(document: dict[str, Any], task_id: str) -> TaskResult:
+def _braket_result(document: dict[str, Any], task_id: str, task_specification: Any) -> TaskResult:
     fast = _sampled_gate_model_result(document)
     if fast is not None:
         return fast
 
     from braket.schema_common import BraketSchemaBase
-    from braket.task_result import AnalogHamiltonianSimulationTaskResult, GateModelTaskResult
-    from braket.tasks import AnalogHamiltonianSimulationQuantumTaskResult, GateModelQuantumTaskResult
+    from braket.task_result import (
+        AnalogHamiltonianSimulationTaskResult,
+        GateModelTaskResult,
+        ProgramSetTaskResult,
+    )
+    from braket.tasks import (
+        AnalogHamiltonianSimulationQuantumTaskResult,
+        GateModelQuantumTaskResult,
+        ProgramSetQuantumTaskResult,
+    )
 
     parsed = BraketSchemaBase.parse_raw_schema(json.dumps(document))
+    if isinstance(parsed, ProgramSetTaskResult):
+        from braket.program_sets import ProgramSet
+
+        program_set = task_specification if isinstance(task_specification, ProgramSet) else None
+        grouped: TaskResult = ProgramSetQuantumTaskResult.from_object(parsed, program_set)
+        return grouped
     if isinstance(parsed, GateModelTaskResult):
         # Exact result types arrive as JSON ([re, im] pairs, lists); Braket wants complex numbers, arrays.
         GateModelQuantumTaskResult.cast_result_types(parsed)

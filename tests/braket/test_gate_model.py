@@ -132,7 +132,7 @@ def test_the_job_carries_name_tags_and_the_braket_sdk(
     assert "project=bell" in (job.tags or [])
     assert str(job.sdk_provider) == "BRAKET"
     assert job.input_params == {"disable_qubit_rewiring": False}
-    assert task.metadata()["tags"] == ["project=bell"]
+    assert task.metadata()["tags"] == {"project": "bell"}  # a dict, as AwsQuantumTask.metadata() gives
     list_tagged = sv1.run(bell, shots=10, tags=["alpha", "beta"])
     assert {"alpha", "beta"} <= set(client.jobs.get_job(list_tagged.id).tags or [])
 
@@ -177,12 +177,10 @@ def test_gate_definitions_are_serialised_as_braket_does(sv1: HubBraketDevice) ->
 def test_unknown_arguments_are_clear_errors(sv1: HubBraketDevice, bell: Circuit) -> None:
     with pytest.raises(TypeError, match="typo_option"):
         sv1.run(bell, shots=10, typo_option=1)
-    with pytest.raises(TypeError, match="no meaning on the Hub"):
-        sv1.run(bell, shots=10, s3_destination_folder=("bucket", "key"))
     with pytest.raises(TypeError, match="positional"):
         sv1.run(bell, 10, None, 42)
     with pytest.raises(TypeError, match="shots must be an integer"):
-        sv1.run(bell, ("bucket", "key"))
+        sv1.run(bell, shots="ten")
     with pytest.raises(TypeError, match="tags"):
         sv1.run(bell, shots=10, tags="not-a-dict")
 

@@ -116,7 +116,8 @@ def test_result_and_metadata_of_a_completed_task(sv1: HubBraketDevice, bell: Cir
     metadata = task.metadata()
     assert metadata["quantumTaskArn"] == task.id
     assert (metadata["status"], metadata["hubStatus"]) == ("COMPLETED", "COMPLETED")
-    assert (metadata["deviceArn"], metadata["shots"], metadata["name"]) == ("aws.sim.sv1", 30, "meta")
+    assert (metadata["deviceArn"], metadata["shots"], metadata["name"]) == (sv1.arn, 30, "meta")
+    assert metadata["hubBackendId"] == "aws.sim.sv1"
     assert metadata["endedAt"] >= metadata["createdAt"]
     assert "failureReason" not in metadata
 
