@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.formats._bits import clbit_sources, marginal, remap
 from qhub_providers.formats.base import (
     BackendFacts,
@@ -166,6 +167,7 @@ def _circuit_entry(circuit: QuantumCircuit, backend: BackendFacts, shots: int) -
 
 
 def _operations(name: str, params: Sequence[Any], qubits: list[int], where: str) -> list[dict[str, Any]]:
+    # The gates of gate_tables.AQT, each written within AQT's angle domains.
     if name == "r":
         return [_r(qubits[0], _units(params[0], where), _units(params[1], where))]
     if name == "rz":
@@ -173,8 +175,8 @@ def _operations(name: str, params: Sequence[Any], qubits: list[int], where: str)
     if name == "rxx":
         return _rxx(qubits[0], qubits[1], _units(params[0], where))
     raise FormatError(
-        f"{where}: gate '{name}' is not in AQT's gate set (r, rz, rxx, measure at the end); "
-        "transpile(circuit, backend) first"
+        f"{where}: gate '{name}' is not in AQT's gate set ({', '.join(gate_tables.AQT)}, measure at the "
+        "end); transpile(circuit, backend) first"
     )
 
 

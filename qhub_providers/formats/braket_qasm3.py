@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 from qiskit.circuit import ParameterExpression, QuantumCircuit
 
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.formats.base import (
     BackendFacts,
     ClassicalLayout,
@@ -55,38 +56,9 @@ __all__ = ["BRAKET_GATE_NAMES", "INPUT_FORMAT", "decode", "encode", "layouts"]
 
 INPUT_FORMAT = "BRAKET_OPEN_QASM_V3"
 
-BRAKET_GATE_NAMES: dict[str, str] = {
-    "h": "h",
-    "x": "x",
-    "y": "y",
-    "z": "z",
-    "s": "s",
-    "sdg": "si",
-    "t": "t",
-    "tdg": "ti",
-    "sx": "v",
-    "sxdg": "vi",
-    "rx": "rx",
-    "ry": "ry",
-    "rz": "rz",
-    "p": "phaseshift",
-    "cx": "cnot",
-    "cy": "cy",
-    "cz": "cz",
-    "swap": "swap",
-    "iswap": "iswap",
-    "ccx": "ccnot",
-    "cswap": "cswap",
-    "cp": "cphaseshift",
-    "rxx": "xx",
-    "ryy": "yy",
-    "rzz": "zz",
-    "ecr": "ecr",
-    "id": "i",
-    "u": "U",
-    "r": "prx",
-}
-"""Qiskit gate name → the Braket OpenQASM gate with the same matrix, parameters and qubit order."""
+BRAKET_GATE_NAMES: Mapping[str, str] = gate_tables.BRAKET
+"""Qiskit gate name → the Braket OpenQASM gate with the same matrix, parameters and qubit order (the
+format's one table, :data:`qhub_providers.formats.gates.BRAKET`)."""
 
 _LAYOUT_TAG = "// qhub-layout "
 _OPENQASM_ACTION = "braket.ir.openqasm.program"

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.formats._bits import clbit_sources, marginal
 from qhub_providers.formats.base import (
     BackendFacts,
@@ -51,23 +52,11 @@ INPUT_FORMAT = "IONQ_CIRCUIT_V1"
 
 _LAYOUT_PARAM = "qiskit_layout"
 _GATESET = "qis"
-_ONE_QUBIT: dict[str, str] = {
-    "h": "h",
-    "x": "x",
-    "y": "y",
-    "z": "z",
-    "s": "s",
-    "sdg": "si",
-    "t": "t",
-    "tdg": "ti",
-    "sx": "v",
-    "sxdg": "vi",
-}
-_ROTATIONS: dict[str, str] = {"rx": "rx", "ry": "ry", "rz": "rz"}
-_PAIR_ROTATIONS: dict[str, str] = {"rxx": "xx", "ryy": "yy", "rzz": "zz"}
+_ROTATIONS = frozenset({"rx", "ry", "rz"})
+_PAIR_ROTATIONS = frozenset({"rxx", "ryy", "rzz"})
 # Instructions that change nothing IonQ could observe: dropped rather than refused.
 _NO_OPS = frozenset({"barrier", "id", "global_phase"})
-_SUPPORTED = sorted({*_ONE_QUBIT, *_ROTATIONS, *_PAIR_ROTATIONS, "cx", "swap", "measure", "barrier"})
+_SUPPORTED = sorted({*gate_tables.IONQ, "measure", "barrier"})
 
 
 def encode(
@@ -188,16 +177,13 @@ def _translate(circuit: QuantumCircuit) -> tuple[list[dict[str, Any]], dict[int,
 
 
 def _gate_item(name: str, params: Sequence[Any], qubits: list[int], where: str) -> dict[str, Any]:
-    if name in _ONE_QUBIT:
-        return {"gate": _ONE_QUBIT[name], "targets": qubits}
-    if name in _ROTATIONS:
-        return {"gate": _ROTATIONS[name], "targets": qubits, "rotation": finite_angle(params[0], where)}
-    if name == "cx":
-        return {"gate": "cnot", "controls": qubits[:1], "targets": qubits[1:]}
-    if name == "swap":
-        return {"gate": "swap", "targets": qubits}
-    if name in _PAIR_ROTATIONS:
-        return {"gate": _PAIR_ROTATIONS[name], "targets": qubits, "rotation": finite_angle(params[0], where)}
+    native = gate_tables.IONQ.get(name)
+    if native is not None and (name in _ROTATIONS or name in _PAIR_ROTATIONS):
+        return {"gate": native, "targets": qubits, "rotation": finite_angle(params[0], where)}
+    if native is not None and name == "cx":
+        return {"gate": native, "controls": qubits[:1], "targets": qubits[1:]}
+    if native is not None:
+        return {"gate": native, "targets": qubits}
     raise FormatError(
         f"{where}: gate '{name}' is not in IonQ's QIS gate set ({', '.join(_SUPPORTED)}); "
         "transpile(circuit, backend) first"

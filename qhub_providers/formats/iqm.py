@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from qiskit.circuit import ControlFlowOp
 
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.formats.base import (
     BackendFacts,
     ClassicalLayout,
@@ -67,7 +68,7 @@ _TURN = 2 * math.pi
 _KEY = re.compile(r"(?P<register>.*)_(?P<size>\d+)_(?P<index>\d+)_(?P<bit>\d+)(?:#(?P<rewrite>\d+))?", re.S)
 _QB = re.compile(r"QB([1-9][0-9]*)")
 _SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9, "ps": 1e-12}
-_SUPPORTED = "r, cz, measure, barrier, delay, reset"
+_SUPPORTED = ", ".join([*gate_tables.IQM, "measure", "barrier", "delay", "reset"])
 
 
 def encode(
@@ -268,14 +269,18 @@ class _InstructionWriter:
         locus = [self._name(q, where) for q in qubits]
         if name == "r":
             theta, phi = (finite_angle(value, where) for value in operation.params)
-            return {"name": "prx", "locus": locus, "args": {"angle_t": theta / _TURN, "phase_t": phi / _TURN}}
+            return {
+                "name": gate_tables.IQM["r"],
+                "locus": locus,
+                "args": {"angle_t": theta / _TURN, "phase_t": phi / _TURN},
+            }
         if name == "cz":
             if self.couplers is not None and frozenset(locus) not in self.couplers:
                 raise FormatError(
                     f"{where}: {locus[0]} and {locus[1]} are not coupled on {self.backend_id}; "
                     "transpile(circuit, backend) first"
                 )
-            return {"name": "cz", "locus": locus, "args": {}}
+            return {"name": gate_tables.IQM["cz"], "locus": locus, "args": {}}
         if name == "measure":
             clbit = self.circuit.find_bit(instruction.clbits[0]).index
             rewrite = self.writes.get(clbit, -1) + 1

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from qiskit import QuantumCircuit, qasm2
 
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.formats.base import (
     BackendFacts,
     ClassicalLayout,
@@ -51,13 +52,7 @@ INPUT_FORMAT = "OPEN_QASM_V2"
 KIPU_MODES = ("sample", "statevector", "amplitudes")
 """What Kipu's qsim returns: sampled counts, the full statevector, or chosen amplitudes."""
 
-QASM2_GATES = frozenset(
-    {
-        "u3", "u2", "u1", "u0", "u", "p", "cx", "id", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "rx", "ry",
-        "rz", "sx", "sxdg", "cz", "cy", "swap", "ch", "ccx", "cswap", "crx", "cry", "crz", "cu1", "cp", "cu3",
-        "csx", "cu", "rxx", "rzz", "rccx", "rc3x", "c3x", "c3sx", "c4x",
-    }
-)  # fmt: skip
+QASM2_GATES = frozenset(gate_tables.QASM2)
 """Gates of ``qelib1.inc`` (as Qiskit names them) that the simulators know without a definition."""
 
 _OTHER_INSTRUCTIONS = frozenset({"measure", "barrier", "reset"})
