@@ -38,9 +38,11 @@ from qhub_providers.formats.base import (
     FormatError,
     check_fits,
     check_unitary_step,
+    checked_layout,
     finite_angle,
     layout_of,
     layout_pairs,
+    registers_from_record,
 )
 
 if TYPE_CHECKING:
@@ -222,7 +224,7 @@ def _label(found: list[ClassicalLayout]) -> str:
         "circuits": [
             {
                 "name": layout.name,
-                "cregs": [[name, size] for name, size in layout.creg_sizes],
+                **layout.register_record(),
                 "measured": [[qubit, clbit] for qubit, clbit in layout.measured],
             }
             for layout in found
@@ -257,10 +259,11 @@ def _read_label(label: str) -> list[ClassicalLayout] | None:
 def _layout_record(item: Any, where: str) -> ClassicalLayout:
     if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
         raise FormatError(f"{where} must be an object with a string 'name'")
-    return ClassicalLayout(
+    return checked_layout(
+        where,
         name=item["name"],
-        creg_sizes=tuple(layout_pairs(item.get("cregs"), str, f"{where}.cregs")),
         measured=tuple(layout_pairs(item.get("measured"), int, f"{where}.measured")),
+        **registers_from_record(item, where),
     )
 
 

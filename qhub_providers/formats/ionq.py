@@ -38,9 +38,11 @@ from qhub_providers.formats.base import (
     FormatError,
     check_fits,
     check_unitary_step,
+    checked_layout,
     finite_angle,
     layout_of,
     layout_pairs,
+    registers_from_record,
 )
 
 if TYPE_CHECKING:
@@ -192,18 +194,16 @@ def _gate_item(name: str, params: Sequence[Any], qubits: list[int], where: str) 
 
 def _registers(layout: ClassicalLayout, final: Mapping[int, int]) -> dict[str, list[int]]:
     """Per register, the qubits measured into its clbits, in clbit order."""
-    registers: dict[str, list[int]] = {}
-    offset = 0
-    for name, size in layout.creg_sizes:
-        registers[name] = [final[c] for c in range(offset, offset + size) if c in final]
-        offset += size
-    return registers
+    return {
+        name: [final[c] for c in clbits if c in final]
+        for (name, _), clbits in zip(layout.creg_sizes, layout.register_bits(), strict=True)
+    }
 
 
 def _dump_layout(layout: ClassicalLayout) -> str:
     record = {
         "name": layout.name,
-        "cregs": [[name, size] for name, size in layout.creg_sizes],
+        **layout.register_record(),
         "measured": [[qubit, clbit] for qubit, clbit in layout.measured],
     }
     return json.dumps(record, separators=(",", ":"))
@@ -217,10 +217,11 @@ def _load_layout(stored: Any) -> ClassicalLayout:
     record = _json_value(stored, where)
     if not isinstance(record, Mapping) or not isinstance(record.get("name"), str):
         raise FormatError(f"{where} must be a JSON object with a string 'name'")
-    return ClassicalLayout(
+    return checked_layout(
+        where,
         name=record["name"],
-        creg_sizes=tuple(layout_pairs(record.get("cregs"), str, f"{where}.cregs")),
         measured=tuple(layout_pairs(record.get("measured"), int, f"{where}.measured")),
+        **registers_from_record(record, where),
     )
 
 
