@@ -70,9 +70,9 @@ _SYMMETRIC_GATES = frozenset({"cz", "rzz", "rxx", "ryy", "swap", "iswap", "cp", 
 _TRANSPILE_HINT = (
     "transpile(circuit, backend) first (or generate_preset_pass_manager(backend=backend).run(circuit))"
 )
-_JOB_OPTIONS = ("max_execution_time", "log_level", "runtime_options")
+_JOB_OPTIONS = ("max_execution_time", "log_level", "private", "runtime_options")
 _SAMPLER_OPTIONS = ("seed_simulator", *_JOB_OPTIONS)
-_ESTIMATOR_OPTIONS = ("seed_estimator", *_JOB_OPTIONS)
+_ESTIMATOR_OPTIONS = ("seed_estimator", "resilience_level", *_JOB_OPTIONS)
 
 
 # --------------------------------------------------------------------------------------------- encode
@@ -165,6 +165,11 @@ def encode_estimator(
     _check_options(given, _ESTIMATOR_OPTIONS, "an estimator job")
     _check_count(pubs, backend, "PUBs")
     default_precision = DEFAULT_PRECISION if precision is None else _precision(precision, "precision")
+    runtime = given.get("runtime_options")
+    service_defaults = runtime if isinstance(runtime, Mapping) else {}
+    if precision is None and service_defaults.get("default_precision") is not None:
+        default_precision = _precision(service_defaults["default_precision"], "default_precision")
+    default_shots = service_defaults.get("default_shots")
     encoded_pubs: list[list[Any]] = []
     circuits: list[Any] = []
     total = 0
@@ -179,7 +184,13 @@ def encode_estimator(
         values = _parameter_values(pub.circuit, pub.parameter_values)
         encoded_pubs.append([_circuit_value(index, pub.circuit), observables, values, pub_precision])
         circuits.append(pub.circuit)
-        total += _shots_for_precision(default_precision if pub_precision is None else pub_precision, backend)
+        if pub_precision is None and default_shots is not None:
+            # As on IBM: default_shots, when set, overrides default_precision.
+            total += _shots(default_shots, backend)
+        else:
+            total += _shots_for_precision(
+                default_precision if pub_precision is None else pub_precision, backend
+            )
     primitive_options: dict[str, Any] = {}
     if precision is not None:
         primitive_options["default_precision"] = default_precision
@@ -191,6 +202,11 @@ def encode_estimator(
         "version": _PRIMITIVE_VERSION,
         "support_qiskit": True,
     }
+    if "resilience_level" in given:
+        level = _integer(given["resilience_level"], "resilience_level")
+        if not 0 <= level <= 2:
+            raise FormatError(f"{INPUT_FORMAT}: resilience_level must be 0, 1 or 2, got {level}")
+        job_input["resilience_level"] = level
     return EncodedJob(
         input=job_input,
         input_format=INPUT_FORMAT,
@@ -330,6 +346,10 @@ def _input_params(program: str, given: Mapping[str, Any]) -> dict[str, Any]:
                 f"got {given['log_level']!r}"
             )
         params["log_level"] = level
+    if "private" in given:
+        if not isinstance(given["private"], bool):
+            raise FormatError(f"{INPUT_FORMAT}: private must be True or False, got {given['private']!r}")
+        params["private"] = given["private"]
     return params
 
 

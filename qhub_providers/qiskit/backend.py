@@ -158,6 +158,11 @@ class HubBackend(BackendV2):
         return self._target_info.target
 
     @property
+    def shots_range(self) -> tuple[int, int]:
+        """The fewest and most shots one job may take (from the Hub's ``shots_range``)."""
+        return self._shots_range
+
+    @property
     def max_circuits(self) -> int:
         """Circuits per job (``max_pubs_per_job``)."""
         configuration = self._record.configuration
