@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.formats._bits import clbit_sources, marginal, remap
 from qhub_providers.formats.base import (
     BackendFacts,
@@ -37,9 +38,11 @@ from qhub_providers.formats.base import (
     FormatError,
     check_fits,
     check_unitary_step,
+    checked_layout,
     finite_angle,
     layout_of,
     layout_pairs,
+    registers_from_record,
 )
 
 if TYPE_CHECKING:
@@ -166,6 +169,7 @@ def _circuit_entry(circuit: QuantumCircuit, backend: BackendFacts, shots: int) -
 
 
 def _operations(name: str, params: Sequence[Any], qubits: list[int], where: str) -> list[dict[str, Any]]:
+    # The gates of gate_tables.AQT, each written within AQT's angle domains.
     if name == "r":
         return [_r(qubits[0], _units(params[0], where), _units(params[1], where))]
     if name == "rz":
@@ -173,8 +177,8 @@ def _operations(name: str, params: Sequence[Any], qubits: list[int], where: str)
     if name == "rxx":
         return _rxx(qubits[0], qubits[1], _units(params[0], where))
     raise FormatError(
-        f"{where}: gate '{name}' is not in AQT's gate set (r, rz, rxx, measure at the end); "
-        "transpile(circuit, backend) first"
+        f"{where}: gate '{name}' is not in AQT's gate set ({', '.join(gate_tables.AQT)}, measure at the "
+        "end); transpile(circuit, backend) first"
     )
 
 
@@ -220,7 +224,7 @@ def _label(found: list[ClassicalLayout]) -> str:
         "circuits": [
             {
                 "name": layout.name,
-                "cregs": [[name, size] for name, size in layout.creg_sizes],
+                **layout.register_record(),
                 "measured": [[qubit, clbit] for qubit, clbit in layout.measured],
             }
             for layout in found
@@ -255,10 +259,11 @@ def _read_label(label: str) -> list[ClassicalLayout] | None:
 def _layout_record(item: Any, where: str) -> ClassicalLayout:
     if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
         raise FormatError(f"{where} must be an object with a string 'name'")
-    return ClassicalLayout(
+    return checked_layout(
+        where,
         name=item["name"],
-        creg_sizes=tuple(layout_pairs(item.get("cregs"), str, f"{where}.cregs")),
         measured=tuple(layout_pairs(item.get("measured"), int, f"{where}.measured")),
+        **registers_from_record(item, where),
     )
 
 

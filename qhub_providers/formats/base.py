@@ -30,21 +30,82 @@ class FormatError(ValueError):
     """A circuit cannot be written in this format, or a result cannot be read; the message says why."""
 
 
+LOOSE_CLBITS = "qhub_loose_clbits"
+"""The name under which formats that can only carry registers carry the clbits outside every register (a
+register of that name in a stored circuit is read back as loose clbits, not as a register)."""
+
+
 @dataclass(frozen=True)
 class ClassicalLayout:
-    """How one circuit's classical bits look to Qiskit: what a ``Result`` header needs."""
+    """How one circuit's classical bits look to Qiskit: what a ``Result`` header needs.
+
+    Registers may be laid out any way Qiskit allows: end to end in clbit order (the usual case), aliased
+    (one clbit in several registers, as ``compose`` makes them), reordered, or with clbits outside every
+    register. ``creg_bits`` and ``num_clbits`` say so when the layout is not the usual one; they are
+    ``None`` otherwise, so plain layouts compare equal however they were made.
+    """
 
     name: str
     creg_sizes: tuple[tuple[str, int], ...]
-    """Classical registers in circuit order, e.g. ``(("c", 2), ("d", 1))``; clbits count through them."""
+    """Classical registers in circuit order, e.g. ``(("c", 2), ("d", 1))``."""
     metadata: dict[str, Any] = field(default_factory=dict)
     measured: tuple[tuple[int, int], ...] = ()
     """``(qubit, clbit)`` pairs of the circuit's final measurements, in program order."""
+    creg_bits: tuple[tuple[int, ...], ...] | None = None
+    """The clbit of each bit of each register, when the registers are not laid end to end in clbit order;
+    ``None`` means register ``k``'s bit ``i`` is clbit ``offset_k + i``."""
+    num_clbits: int | None = None
+    """The circuit's clbits, when that is not the sum of the register sizes (aliased registers, clbits
+    outside every register); ``None`` means the sum."""
+    header_extras: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Further header fields Qiskit's simulators report (``n_qubits``, ``qreg_sizes``, ``global_phase``);
+    kept by the Qiskit face, not by the formats."""
+
+    def __post_init__(self) -> None:
+        sizes = [size for _, size in self.creg_sizes]
+        if self.creg_bits is not None:
+            bits = tuple(tuple(int(c) for c in register) for register in self.creg_bits)
+            if [len(register) for register in bits] != sizes:
+                raise ValueError(f"layout of '{self.name}': creg_bits do not match the register sizes")
+            object.__setattr__(self, "creg_bits", bits)
+            if bits == _consecutive(sizes):
+                object.__setattr__(self, "creg_bits", None)
+        width = self.num_clbits
+        if width is not None:
+            highest = max((c for register in self.register_bits() for c in register), default=-1)
+            if width <= highest or width < 0:
+                raise ValueError(f"layout of '{self.name}': {width} clbits cannot hold its registers")
+            if self.creg_bits is None and width == sum(sizes):
+                object.__setattr__(self, "num_clbits", None)
 
     @property
     def memory_slots(self) -> int:
         """Number of classical bits."""
+        if self.num_clbits is not None:
+            return self.num_clbits
         return sum(size for _, size in self.creg_sizes)
+
+    @property
+    def plain(self) -> bool:
+        """True when the registers lie end to end in clbit order and hold every clbit."""
+        return self.creg_bits is None and self.num_clbits is None
+
+    def register_bits(self) -> tuple[tuple[int, ...], ...]:
+        """The clbit of each bit of each register, in register order."""
+        if self.creg_bits is not None:
+            return self.creg_bits
+        return _consecutive([size for _, size in self.creg_sizes])
+
+    def home_registers(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Registers with their clbits, plus a last one named :data:`LOOSE_CLBITS` holding the clbits
+        outside every register (in clbit order), when there are any: what formats that carry data per
+        register send, so that every clbit has a register and an index in it."""
+        homes = [(name, bits) for (name, _), bits in zip(self.creg_sizes, self.register_bits(), strict=True)]
+        held = {c for _, bits in homes for c in bits}
+        loose = tuple(c for c in range(self.memory_slots) if c not in held)
+        if loose:
+            homes.append((LOOSE_CLBITS, loose))
+        return homes
 
     def header(self) -> dict[str, Any]:
         """The experiment header Qiskit's ``Counts``, ``marginal_counts`` and the primitives read."""
@@ -53,7 +114,56 @@ class ClassicalLayout:
             "creg_sizes": [[name, size] for name, size in self.creg_sizes],
             "memory_slots": self.memory_slots,
             "metadata": dict(self.metadata),
+            **self.header_extras,
         }
+
+    def register_record(self) -> dict[str, Any]:
+        """The registers as JSON for a format to store: ``cregs``, and ``bits`` / ``clbits`` when the
+        layout is not plain (read back with :func:`registers_from_record`)."""
+        record: dict[str, Any] = {"cregs": [[name, size] for name, size in self.creg_sizes]}
+        if self.creg_bits is not None:
+            record["bits"] = [list(bits) for bits in self.creg_bits]
+        if self.num_clbits is not None:
+            record["clbits"] = self.num_clbits
+        return record
+
+
+def _consecutive(sizes: list[int]) -> tuple[tuple[int, ...], ...]:
+    registers = []
+    offset = 0
+    for size in sizes:
+        registers.append(tuple(range(offset, offset + size)))
+        offset += size
+    return tuple(registers)
+
+
+def registers_from_record(record: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """``creg_sizes``, ``creg_bits`` and ``num_clbits`` (keywords of :class:`ClassicalLayout`) from what
+    :meth:`ClassicalLayout.register_record` wrote; a :class:`FormatError` naming ``where`` if malformed."""
+    fields: dict[str, Any] = {"creg_sizes": tuple(layout_pairs(record.get("cregs"), str, f"{where}.cregs"))}
+    bits = record.get("bits")
+    if bits is not None:
+        if not isinstance(bits, list) or not all(
+            isinstance(register, list)
+            and all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in register)
+            for register in bits
+        ):
+            raise FormatError(f"{where}.bits must be a list of lists of clbit indices")
+        fields["creg_bits"] = tuple(tuple(register) for register in bits)
+    width = record.get("clbits")
+    if width is not None:
+        if isinstance(width, bool) or not isinstance(width, int) or width < 0:
+            raise FormatError(f"{where}.clbits must be a non-negative integer")
+        fields["num_clbits"] = width
+    return fields
+
+
+def checked_layout(where: str, **fields: Any) -> ClassicalLayout:
+    """A :class:`ClassicalLayout` from stored fields, its inconsistencies as a :class:`FormatError`."""
+    try:
+        return ClassicalLayout(**fields)
+    except ValueError as error:
+        raise FormatError(f"{where}: {error}") from None
 
 
 @dataclass
@@ -118,12 +228,10 @@ def value_of_bits(bits: list[int] | tuple[int, ...]) -> int:
 def layout_of(circuit: Any) -> ClassicalLayout:
     """The classical layout of a Qiskit circuit, with its final measurements in program order.
 
-    Clbits outside every register (rare) are counted as a register named ``c`` after the others.
+    Registers keep whatever layout the circuit gives them (aliased, reordered, clbits outside every
+    register); a register named :data:`LOOSE_CLBITS` is read as clbits outside every register.
     """
-    registers = [(reg.name, reg.size) for reg in circuit.cregs]
-    loose = [bit for bit in circuit.clbits if not circuit.find_bit(bit).registers]
-    if loose:
-        registers.append(("c" if not any(name == "c" for name, _ in registers) else "c_loose", len(loose)))
+    registers = [reg for reg in circuit.cregs if reg.name != LOOSE_CLBITS]
     measured = []
     for instruction in circuit.data:
         if instruction.operation.name == "measure":
@@ -132,15 +240,36 @@ def layout_of(circuit: Any) -> ClassicalLayout:
             measured.append((qubit, clbit))
     return ClassicalLayout(
         name=str(circuit.name),
-        creg_sizes=tuple(registers),
+        creg_sizes=tuple((reg.name, reg.size) for reg in registers),
         metadata=dict(circuit.metadata or {}),
         measured=tuple(measured),
+        creg_bits=tuple(tuple(circuit.find_bit(bit).index for bit in reg) for reg in registers),
+        num_clbits=circuit.num_clbits,
+        header_extras={
+            "n_qubits": circuit.num_qubits,
+            "qreg_sizes": [[reg.name, reg.size] for reg in circuit.qregs],
+            "global_phase": _global_phase(circuit),
+        },
     )
 
 
+def _global_phase(circuit: Any) -> float:
+    try:
+        return float(circuit.global_phase)
+    except (TypeError, ValueError):  # an unbound parameter: not a number yet
+        return 0.0
+
+
 def without_metadata(layout: ClassicalLayout) -> ClassicalLayout:
-    """``layout`` without its circuit metadata (what formats that cannot store metadata read back)."""
-    return ClassicalLayout(name=layout.name, creg_sizes=layout.creg_sizes, measured=layout.measured)
+    """``layout`` without its circuit metadata and header extras (what formats that cannot store them
+    read back)."""
+    return ClassicalLayout(
+        name=layout.name,
+        creg_sizes=layout.creg_sizes,
+        measured=layout.measured,
+        creg_bits=layout.creg_bits,
+        num_clbits=layout.num_clbits,
+    )
 
 
 def finite_angle(value: Any, where: str) -> float:

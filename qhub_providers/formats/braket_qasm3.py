@@ -16,8 +16,9 @@ One program per circuit::
     c[1] = measure q[1];
 
 Braket reports measurements for a single classical register only (its interpreter refuses a second one), so
-all of a circuit's clbits live in one ``bit`` register; the comment line keeps the circuit's name and its
-Qiskit registers, which :func:`layouts` reads back. With ``verbatim=True`` the gates go into a
+all of a circuit's clbits live in one ``bit`` register (clbit ``i`` is its bit ``i``); the comment line keeps
+the circuit's name and its Qiskit registers in whatever layout they have (aliased, reordered, clbits outside
+every register), which :func:`layouts` reads back. With ``verbatim=True`` the gates go into a
 ``#pragma braket verbatim`` box on physical qubits ``$i`` and must be the device's native gates.
 
 One circuit is sent as the bare program string; several as a program set ``{"qasm": [program, ...]}`` whose
@@ -39,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 from qiskit.circuit import ParameterExpression, QuantumCircuit
 
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.formats.base import (
     BackendFacts,
     ClassicalLayout,
@@ -46,8 +48,10 @@ from qhub_providers.formats.base import (
     ExperimentSamples,
     FormatError,
     check_fits,
+    checked_layout,
     layout_of,
     programs_of,
+    registers_from_record,
     without_metadata,
 )
 
@@ -55,38 +59,9 @@ __all__ = ["BRAKET_GATE_NAMES", "INPUT_FORMAT", "decode", "encode", "layouts"]
 
 INPUT_FORMAT = "BRAKET_OPEN_QASM_V3"
 
-BRAKET_GATE_NAMES: dict[str, str] = {
-    "h": "h",
-    "x": "x",
-    "y": "y",
-    "z": "z",
-    "s": "s",
-    "sdg": "si",
-    "t": "t",
-    "tdg": "ti",
-    "sx": "v",
-    "sxdg": "vi",
-    "rx": "rx",
-    "ry": "ry",
-    "rz": "rz",
-    "p": "phaseshift",
-    "cx": "cnot",
-    "cy": "cy",
-    "cz": "cz",
-    "swap": "swap",
-    "iswap": "iswap",
-    "ccx": "ccnot",
-    "cswap": "cswap",
-    "cp": "cphaseshift",
-    "rxx": "xx",
-    "ryy": "yy",
-    "rzz": "zz",
-    "ecr": "ecr",
-    "id": "i",
-    "u": "U",
-    "r": "prx",
-}
-"""Qiskit gate name → the Braket OpenQASM gate with the same matrix, parameters and qubit order."""
+BRAKET_GATE_NAMES: Mapping[str, str] = gate_tables.BRAKET
+"""Qiskit gate name → the Braket OpenQASM gate with the same matrix, parameters and qubit order (the
+format's one table, :data:`qhub_providers.formats.gates.BRAKET`)."""
 
 _LAYOUT_TAG = "// qhub-layout "
 _OPENQASM_ACTION = "braket.ir.openqasm.program"
@@ -223,28 +198,18 @@ def _lowered(names: Any) -> frozenset[str] | None:
     return frozenset(str(name).lower() for name in names)
 
 
-def _bit_register_name(creg_sizes: Sequence[tuple[str, int]]) -> str:
-    """The one ``bit`` register: the circuit's own when it has a single usable one, else ``c``."""
-    if len(creg_sizes) == 1 and _IDENTIFIER.match(creg_sizes[0][0]) and creg_sizes[0][0] not in _RESERVED:
+def _bit_register_name(layout: ClassicalLayout) -> str:
+    """The one ``bit`` register: the circuit's own when it has a single usable one holding every clbit,
+    else ``c``."""
+    creg_sizes = layout.creg_sizes
+    if (
+        layout.plain
+        and len(creg_sizes) == 1
+        and _IDENTIFIER.match(creg_sizes[0][0])
+        and creg_sizes[0][0] not in _RESERVED
+    ):
         return creg_sizes[0][0]
     return _DEFAULT_BIT_REGISTER
-
-
-def _check_clbit_order(circuit: QuantumCircuit, label: str) -> None:
-    """Clbit ``i`` must be bit ``i`` of the registers laid end to end, the loose bits last."""
-    position = 0
-    for register in circuit.cregs:
-        for offset, bit in enumerate(register):
-            if circuit.find_bit(bit).index != position + offset:
-                raise FormatError(
-                    f"{label}: classical register '{register.name}' does not hold consecutive clbits in "
-                    "circuit order (overlapping or reordered registers); rebuild the circuit with disjoint "
-                    "registers"
-                )
-        position += register.size
-    for bit in circuit.clbits[position:]:
-        if circuit.find_bit(bit).registers:
-            raise FormatError(f"{label}: a clbit belongs to several classical registers")
 
 
 def _write_program(
@@ -260,7 +225,6 @@ def _write_program(
     if circuit.num_qubits == 0:
         raise FormatError(f"{label} has no qubits")
     check_fits(circuit, backend, label)
-    _check_clbit_order(circuit, label)
 
     def qubit(index: int) -> str:
         return f"${index}" if physical else f"{_QUBIT_REGISTER}[{index}]"
@@ -304,7 +268,7 @@ def _write_program(
             raise writer.refuse(name, f"has no {INPUT_FORMAT} equivalent")
         writer.add(name, qubits, [_angle(p, name, label) for p in operation.params])
 
-    bit_register = _bit_register_name(layout.creg_sizes)
+    bit_register = _bit_register_name(layout)
     lines = ["OPENQASM 3.0;", _LAYOUT_TAG + _layout_comment(layout)]
     if layout.memory_slots:
         lines.append(f"bit[{layout.memory_slots}] {bit_register};")
@@ -322,7 +286,7 @@ def _write_program(
 def _layout_comment(layout: ClassicalLayout) -> str:
     # ensure_ascii keeps any name on this one comment line, whatever characters it holds.
     return json.dumps(
-        {"name": layout.name, "cregs": [[name, size] for name, size in layout.creg_sizes]},
+        {"name": layout.name, **layout.register_record()},
         ensure_ascii=True,
         separators=(", ", ": "),
     )
@@ -493,28 +457,28 @@ def _read_layout(program: str, index: int) -> ClassicalLayout:
     if header is None:
         # A plain Braket program (no layout comment): one register as declared.
         name = f"circuit-{index}"
-        creg_sizes: tuple[tuple[str, int], ...] = (declared,) if declared else ()
+        registers: dict[str, Any] = {"creg_sizes": (declared,) if declared else ()}
     else:
-        name = header["name"]
-        creg_sizes = header["cregs"]
-        if sum(size for _, size in creg_sizes) != width:
-            raise FormatError(
-                f"{INPUT_FORMAT} {label}: the layout comment lists {sum(s for _, s in creg_sizes)} "
-                f"clbits but the program declares {width}"
-            )
-    return ClassicalLayout(name=name, creg_sizes=creg_sizes, measured=tuple(measured))
+        name = header.pop("name")
+        registers = header
+    layout = checked_layout(f"{INPUT_FORMAT} {label}", name=name, measured=tuple(measured), **registers)
+    if layout.memory_slots != width:
+        raise FormatError(
+            f"{INPUT_FORMAT} {label}: the layout comment lists {layout.memory_slots} clbits but the program "
+            f"declares {width}"
+        )
+    return layout
 
 
 def _read_header(text: str, label: str) -> dict[str, Any]:
+    where = f"{INPUT_FORMAT} {label} layout comment"
     try:
         header = json.loads(text)
-        name = header["name"]
-        cregs = tuple((str(reg), int(size)) for reg, size in header["cregs"])
-    except (ValueError, TypeError, KeyError) as error:
-        raise FormatError(f"{INPUT_FORMAT} {label}: unreadable layout comment ({error})") from None
-    if not isinstance(name, str) or any(size < 0 for _, size in cregs):
-        raise FormatError(f"{INPUT_FORMAT} {label}: malformed layout comment")
-    return {"name": name, "cregs": cregs}
+    except ValueError as error:
+        raise FormatError(f"unreadable {where} ({error})") from None
+    if not isinstance(header, dict) or not isinstance(header.get("name"), str):
+        raise FormatError(f"malformed {where}")
+    return {"name": header["name"], **registers_from_record(header, where)}
 
 
 # --- decoding results -------------------------------------------------------------------------------------

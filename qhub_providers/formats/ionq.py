@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.formats._bits import clbit_sources, marginal
 from qhub_providers.formats.base import (
     BackendFacts,
@@ -37,9 +38,11 @@ from qhub_providers.formats.base import (
     FormatError,
     check_fits,
     check_unitary_step,
+    checked_layout,
     finite_angle,
     layout_of,
     layout_pairs,
+    registers_from_record,
 )
 
 if TYPE_CHECKING:
@@ -51,23 +54,11 @@ INPUT_FORMAT = "IONQ_CIRCUIT_V1"
 
 _LAYOUT_PARAM = "qiskit_layout"
 _GATESET = "qis"
-_ONE_QUBIT: dict[str, str] = {
-    "h": "h",
-    "x": "x",
-    "y": "y",
-    "z": "z",
-    "s": "s",
-    "sdg": "si",
-    "t": "t",
-    "tdg": "ti",
-    "sx": "v",
-    "sxdg": "vi",
-}
-_ROTATIONS: dict[str, str] = {"rx": "rx", "ry": "ry", "rz": "rz"}
-_PAIR_ROTATIONS: dict[str, str] = {"rxx": "xx", "ryy": "yy", "rzz": "zz"}
+_ROTATIONS = frozenset({"rx", "ry", "rz"})
+_PAIR_ROTATIONS = frozenset({"rxx", "ryy", "rzz"})
 # Instructions that change nothing IonQ could observe: dropped rather than refused.
 _NO_OPS = frozenset({"barrier", "id", "global_phase"})
-_SUPPORTED = sorted({*_ONE_QUBIT, *_ROTATIONS, *_PAIR_ROTATIONS, "cx", "swap", "measure", "barrier"})
+_SUPPORTED = sorted({*gate_tables.IONQ, "measure", "barrier"})
 
 
 def encode(
@@ -188,16 +179,13 @@ def _translate(circuit: QuantumCircuit) -> tuple[list[dict[str, Any]], dict[int,
 
 
 def _gate_item(name: str, params: Sequence[Any], qubits: list[int], where: str) -> dict[str, Any]:
-    if name in _ONE_QUBIT:
-        return {"gate": _ONE_QUBIT[name], "targets": qubits}
-    if name in _ROTATIONS:
-        return {"gate": _ROTATIONS[name], "targets": qubits, "rotation": finite_angle(params[0], where)}
-    if name == "cx":
-        return {"gate": "cnot", "controls": qubits[:1], "targets": qubits[1:]}
-    if name == "swap":
-        return {"gate": "swap", "targets": qubits}
-    if name in _PAIR_ROTATIONS:
-        return {"gate": _PAIR_ROTATIONS[name], "targets": qubits, "rotation": finite_angle(params[0], where)}
+    native = gate_tables.IONQ.get(name)
+    if native is not None and (name in _ROTATIONS or name in _PAIR_ROTATIONS):
+        return {"gate": native, "targets": qubits, "rotation": finite_angle(params[0], where)}
+    if native is not None and name == "cx":
+        return {"gate": native, "controls": qubits[:1], "targets": qubits[1:]}
+    if native is not None:
+        return {"gate": native, "targets": qubits}
     raise FormatError(
         f"{where}: gate '{name}' is not in IonQ's QIS gate set ({', '.join(_SUPPORTED)}); "
         "transpile(circuit, backend) first"
@@ -206,18 +194,16 @@ def _gate_item(name: str, params: Sequence[Any], qubits: list[int], where: str) 
 
 def _registers(layout: ClassicalLayout, final: Mapping[int, int]) -> dict[str, list[int]]:
     """Per register, the qubits measured into its clbits, in clbit order."""
-    registers: dict[str, list[int]] = {}
-    offset = 0
-    for name, size in layout.creg_sizes:
-        registers[name] = [final[c] for c in range(offset, offset + size) if c in final]
-        offset += size
-    return registers
+    return {
+        name: [final[c] for c in clbits if c in final]
+        for (name, _), clbits in zip(layout.creg_sizes, layout.register_bits(), strict=True)
+    }
 
 
 def _dump_layout(layout: ClassicalLayout) -> str:
     record = {
         "name": layout.name,
-        "cregs": [[name, size] for name, size in layout.creg_sizes],
+        **layout.register_record(),
         "measured": [[qubit, clbit] for qubit, clbit in layout.measured],
     }
     return json.dumps(record, separators=(",", ":"))
@@ -231,10 +217,11 @@ def _load_layout(stored: Any) -> ClassicalLayout:
     record = _json_value(stored, where)
     if not isinstance(record, Mapping) or not isinstance(record.get("name"), str):
         raise FormatError(f"{where} must be a JSON object with a string 'name'")
-    return ClassicalLayout(
+    return checked_layout(
+        where,
         name=record["name"],
-        creg_sizes=tuple(layout_pairs(record.get("cregs"), str, f"{where}.cregs")),
         measured=tuple(layout_pairs(record.get("measured"), int, f"{where}.measured")),
+        **registers_from_record(record, where),
     )
 
 

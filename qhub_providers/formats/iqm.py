@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from qiskit.circuit import ControlFlowOp
 
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.formats.base import (
     BackendFacts,
     ClassicalLayout,
@@ -37,8 +38,10 @@ from qhub_providers.formats.base import (
     ExperimentSamples,
     FormatError,
     check_fits,
+    checked_layout,
     finite_angle,
     layout_of,
+    registers_from_record,
 )
 
 if TYPE_CHECKING:
@@ -67,7 +70,7 @@ _TURN = 2 * math.pi
 _KEY = re.compile(r"(?P<register>.*)_(?P<size>\d+)_(?P<index>\d+)_(?P<bit>\d+)(?:#(?P<rewrite>\d+))?", re.S)
 _QB = re.compile(r"QB([1-9][0-9]*)")
 _SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9, "ps": 1e-12}
-_SUPPORTED = "r, cz, measure, barrier, delay, reset"
+_SUPPORTED = ", ".join([*gate_tables.IQM, "measure", "barrier", "delay", "reset"])
 
 
 def encode(
@@ -226,7 +229,10 @@ def _circuit_item(
     layout = layout_of(circuit)
     writer = _InstructionWriter(circuit, names, couplers, backend.backend_id)
     instructions = [writer.write(position, instruction) for position, instruction in enumerate(circuit.data)]
-    metadata: dict[str, Any] = {"creg_sizes": [[name, size] for name, size in layout.creg_sizes]}
+    registers = layout.register_record()
+    metadata: dict[str, Any] = {"creg_sizes": registers.pop("cregs")}
+    # Aliased registers and clbits outside every register: where each register's bits are.
+    metadata.update({f"creg_{key}": value for key, value in registers.items()})
     used = names[: circuit.num_qubits]
     if any(name != f"QB{q + 1}" for q, name in enumerate(used)):
         # Names outside IQM's QB<n> scheme do not say their index; keep it for layouts().
@@ -268,14 +274,18 @@ class _InstructionWriter:
         locus = [self._name(q, where) for q in qubits]
         if name == "r":
             theta, phi = (finite_angle(value, where) for value in operation.params)
-            return {"name": "prx", "locus": locus, "args": {"angle_t": theta / _TURN, "phase_t": phi / _TURN}}
+            return {
+                "name": gate_tables.IQM["r"],
+                "locus": locus,
+                "args": {"angle_t": theta / _TURN, "phase_t": phi / _TURN},
+            }
         if name == "cz":
             if self.couplers is not None and frozenset(locus) not in self.couplers:
                 raise FormatError(
                     f"{where}: {locus[0]} and {locus[1]} are not coupled on {self.backend_id}; "
                     "transpile(circuit, backend) first"
                 )
-            return {"name": "cz", "locus": locus, "args": {}}
+            return {"name": gate_tables.IQM["cz"], "locus": locus, "args": {}}
         if name == "measure":
             clbit = self.circuit.find_bit(instruction.clbits[0]).index
             rewrite = self.writes.get(clbit, -1) + 1
@@ -300,17 +310,17 @@ class _InstructionWriter:
 
 
 def _clbit_keys(circuit: QuantumCircuit) -> list[str]:
-    """Every clbit's measurement key stem: register name, register size, register index, bit index."""
+    """Every clbit's measurement key stem: register name, register size, register index, bit index.
+
+    A clbit in several registers (aliasing) is keyed by the first that holds it; clbits outside every
+    register by a last register named ``qhub_loose_clbits`` (see ``ClassicalLayout.home_registers``).
+    """
     layout = layout_of(circuit)
-    keys: list[str] = []
-    for register_index, (register, size) in enumerate(layout.creg_sizes):
-        keys.extend(f"{register}_{size}_{register_index}_{bit}" for bit in range(size))
-    if len(keys) != circuit.num_clbits:
-        raise FormatError(
-            f"circuit '{circuit.name}': classical registers that overlap cannot be written as IQM "
-            "measurement keys; give every clbit exactly one register"
-        )
-    return keys
+    keys: dict[int, str] = {}
+    for register_index, (register, clbits) in enumerate(layout.home_registers()):
+        for bit, clbit in enumerate(clbits):
+            keys.setdefault(clbit, f"{register}_{len(clbits)}_{register_index}_{bit}")
+    return [keys[clbit] for clbit in range(circuit.num_clbits)]
 
 
 def _seconds(operation: Any, where: str) -> float:
@@ -356,16 +366,46 @@ def _layout_of_item(item: Any, mapping: Mapping[str, str] | None, where: str) ->
             raise FormatError(f"{INPUT_FORMAT} {where}.instructions[{k}]: expected one qubit per measure")
         measures.append((str(locus[0]), key))
     parsed = [_parse_key(key, where) for _, key in measures]
-    registers = _registers(metadata.get("creg_sizes"), parsed, where)
-    offsets = _offsets(registers)
+    layout = _declared_layout(str(name) if name is not None else "circuit", metadata, parsed, where)
+    homes = layout.home_registers()
     qubit_of = _qubit_resolver(metadata.get("qubits"), mapping, where)
     measured = tuple(
-        (qubit_of(locus), offsets[register_index] + bit)
-        for (locus, _), (_, _, register_index, bit) in zip(measures, parsed, strict=True)
+        (qubit_of(locus), _clbit_of(key, homes, where))
+        for (locus, _), key in zip(measures, parsed, strict=True)
     )
     return ClassicalLayout(
-        name=str(name) if name is not None else "circuit", creg_sizes=registers, measured=measured
+        name=layout.name,
+        creg_sizes=layout.creg_sizes,
+        measured=measured,
+        creg_bits=layout.creg_bits,
+        num_clbits=layout.num_clbits,
     )
+
+
+def _declared_layout(
+    name: str, metadata: Mapping[str, Any], parsed: list[tuple[str, int, int, int]], where: str
+) -> ClassicalLayout:
+    """The circuit's registers: as its metadata declares them, else as the measurement keys name them."""
+    declared = metadata.get("creg_sizes")
+    if declared is None:
+        return ClassicalLayout(name=name, creg_sizes=_registers(parsed, where))
+    record = {"cregs": declared, "bits": metadata.get("creg_bits"), "clbits": metadata.get("creg_clbits")}
+    try:
+        fields = registers_from_record(record, f"{where}.metadata")
+    except FormatError:
+        raise FormatError(f"{INPUT_FORMAT} {where}.metadata.creg_sizes must be [[name, size], ...]") from None
+    return checked_layout(f"{INPUT_FORMAT} {where}.metadata", name=name, **fields)
+
+
+def _clbit_of(key: tuple[str, int, int, int], homes: list[tuple[str, tuple[int, ...]]], where: str) -> int:
+    """The clbit a parsed measurement key writes, given each register's clbits."""
+    register, size, index, bit = key
+    if index >= len(homes) or homes[index][0] != register or len(homes[index][1]) != size:
+        raise FormatError(
+            f"{INPUT_FORMAT} {where}: measurement key {register}_{size}_{index}_{bit} does not match the "
+            "circuit's registers"
+        )
+    return homes[index][1][bit]
 
 
 def _parse_key(key: str, where: str) -> tuple[str, int, int, int]:
@@ -381,22 +421,10 @@ def _parse_key(key: str, where: str) -> tuple[str, int, int, int]:
     return register, int(size), int(index), int(bit)
 
 
-def _registers(
-    declared: Any, parsed: list[tuple[str, int, int, int]], where: str
-) -> tuple[tuple[str, int], ...]:
-    """The circuit's registers in order: declared in metadata, else as the keys name them."""
+def _registers(parsed: list[tuple[str, int, int, int]], where: str) -> tuple[tuple[str, int], ...]:
+    """The circuit's registers in order, as the measurement keys name them (for IQM jobs written by other
+    tools, which declare no registers in the circuit's metadata)."""
     by_index: dict[int, tuple[str, int]] = {}
-    if declared is not None:
-        if not isinstance(declared, list) or not all(
-            isinstance(r, list)
-            and len(r) == 2
-            and isinstance(r[0], str)
-            and isinstance(r[1], int)
-            and not isinstance(r[1], bool)
-            for r in declared
-        ):
-            raise FormatError(f"{INPUT_FORMAT} {where}.metadata.creg_sizes must be [[name, size], ...]")
-        by_index = {k: (r[0], r[1]) for k, r in enumerate(declared)}
     for register, size, index, _ in parsed:
         known = by_index.setdefault(index, (register, size))
         if known != (register, size):
@@ -407,15 +435,6 @@ def _registers(
     if sorted(by_index) != list(range(len(by_index))):
         raise FormatError(f"{INPUT_FORMAT} {where}: the measurement keys skip a classical register")
     return tuple(by_index[k] for k in range(len(by_index)))
-
-
-def _offsets(registers: tuple[tuple[str, int], ...]) -> list[int]:
-    offsets: list[int] = []
-    total = 0
-    for _, size in registers:
-        offsets.append(total)
-        total += size
-    return offsets
 
 
 def _qubit_resolver(names: Any, mapping: Mapping[str, str] | None, where: str) -> Callable[[str], int]:
@@ -446,14 +465,8 @@ def _columns(keys: Any, layout: ClassicalLayout, where: str) -> list[int]:
         return [clbit for _, clbit in layout.measured]
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise FormatError(f"{where}.measurement_keys must be a list of strings")
-    offsets = _offsets(layout.creg_sizes)
-    columns: list[int] = []
-    for key in keys:
-        register, size, index, bit = _parse_key(key, where)
-        if index >= len(offsets) or layout.creg_sizes[index] != (register, size):
-            raise FormatError(f"{where}: measurement key {key!r} does not match the circuit's registers")
-        columns.append(offsets[index] + bit)
-    return columns
+    homes = layout.home_registers()
+    return [_clbit_of(_parse_key(key, where), homes, where) for key in keys]
 
 
 def _counts(value: Any, columns: list[int], layout: ClassicalLayout, where: str) -> dict[int, int]:

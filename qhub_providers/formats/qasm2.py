@@ -30,8 +30,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from qiskit import QuantumCircuit, qasm2
+from qiskit import ClassicalRegister, QuantumCircuit, qasm2
 
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.formats.base import (
     BackendFacts,
     ClassicalLayout,
@@ -39,8 +40,10 @@ from qhub_providers.formats.base import (
     ExperimentSamples,
     FormatError,
     check_fits,
+    checked_layout,
     layout_of,
     programs_of,
+    registers_from_record,
     without_metadata,
 )
 
@@ -51,13 +54,7 @@ INPUT_FORMAT = "OPEN_QASM_V2"
 KIPU_MODES = ("sample", "statevector", "amplitudes")
 """What Kipu's qsim returns: sampled counts, the full statevector, or chosen amplitudes."""
 
-QASM2_GATES = frozenset(
-    {
-        "u3", "u2", "u1", "u0", "u", "p", "cx", "id", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "rx", "ry",
-        "rz", "sx", "sxdg", "cz", "cy", "swap", "ch", "ccx", "cswap", "crx", "cry", "crz", "cu1", "cp", "cu3",
-        "csx", "cu", "rxx", "rzz", "rccx", "rc3x", "c3x", "c3sx", "c4x",
-    }
-)  # fmt: skip
+QASM2_GATES = frozenset(gate_tables.QASM2)
 """Gates of ``qelib1.inc`` (as Qiskit names them) that the simulators know without a definition."""
 
 _OTHER_INSTRUCTIONS = frozenset({"measure", "barrier", "reset"})
@@ -136,10 +133,7 @@ def encode(
         layout = layout_of(circuit)
         program = _write_program(circuit, layout, label)
         if without_metadata(_read_layout(program, index)) != without_metadata(layout):
-            raise FormatError(
-                f"{label}: its classical bits cannot be written faithfully in OpenQASM 2 (clbits outside "
-                "registers, or registers that overlap); use disjoint classical registers"
-            )
+            raise FormatError(f"{label}: its classical bits cannot be written faithfully in OpenQASM 2")
         programs.append(program)
         encoded_layouts.append(layout)
 
@@ -218,17 +212,39 @@ def _check_circuit(circuit: QuantumCircuit, backend: BackendFacts, label: str) -
 
 def _write_program(circuit: QuantumCircuit, layout: ClassicalLayout, label: str) -> str:
     try:
-        text = qasm2.dumps(circuit)
+        text = qasm2.dumps(circuit if layout.plain else _one_register(circuit, label))
     except qasm2.QASM2ExportError as error:
         raise FormatError(f"{label} cannot be written in OpenQASM 2: {error}") from None
     comment = _LAYOUT_TAG + json.dumps(
-        {"name": layout.name, "cregs": [[name, size] for name, size in layout.creg_sizes]},
+        {"name": layout.name, **layout.register_record()},
         ensure_ascii=True,  # one line, whatever the names hold
     )
     header, _, body = text.partition('include "qelib1.inc";\n')
     if not body:
         raise FormatError(f"{label}: unexpected OpenQASM 2 text from Qiskit's exporter")
     return f'{header}include "qelib1.inc";\n{comment}\n{body}'
+
+
+def _one_register(circuit: QuantumCircuit, label: str) -> QuantumCircuit:
+    """``circuit`` with all its clbits, in order, in one register ``c``: OpenQASM 2 registers cannot
+    alias one another or leave clbits out, so a circuit whose registers do is sent this way (its own
+    registers travel in the layout comment)."""
+    register = ClassicalRegister(name="c", bits=circuit.clbits)
+    flat = QuantumCircuit(*circuit.qregs, register, name=circuit.name, global_phase=circuit.global_phase)
+    loose_qubits = [bit for bit in circuit.qubits if not circuit.find_bit(bit).registers]
+    if loose_qubits:
+        flat.add_bits(loose_qubits)
+    if list(flat.qubits) != list(circuit.qubits):
+        raise FormatError(f"{label}: its qubit registers cannot be written in OpenQASM 2")
+    for instruction in circuit.data:
+        if instruction.operation.name == "if_else":
+            raise FormatError(
+                f"{label}: a condition on a register that aliases others (or on clbits outside every "
+                "register) cannot be written in OpenQASM 2; condition on a register that holds its own "
+                "clbits"
+            )
+        flat.append(instruction)
+    return flat
 
 
 # --- reading programs back --------------------------------------------------------------------------------
@@ -256,29 +272,31 @@ def _read_layout(program: str, index: int) -> ClassicalLayout:
         return ClassicalLayout(
             name=f"circuit-{index}", creg_sizes=parsed.creg_sizes, measured=parsed.measured
         )
-    name, cregs = header
-    if [size for _, size in cregs] != [size for _, size in parsed.creg_sizes]:
+    layout = checked_layout(f"{INPUT_FORMAT} {label}", measured=parsed.measured, **header)
+    if layout.memory_slots != parsed.memory_slots or (
+        layout.plain and [size for _, size in layout.creg_sizes] != [s for _, s in parsed.creg_sizes]
+    ):
         raise FormatError(
-            f"{INPUT_FORMAT} {label}: the layout comment's registers {cregs} do not match the program's "
-            f"{list(parsed.creg_sizes)}"
+            f"{INPUT_FORMAT} {label}: the layout comment's registers {list(layout.creg_sizes)} do not match "
+            f"the program's {list(parsed.creg_sizes)}"
         )
-    return ClassicalLayout(name=name, creg_sizes=cregs, measured=parsed.measured)
+    return layout
 
 
-def _read_header(program: str, label: str) -> tuple[str, tuple[tuple[str, int], ...]] | None:
+def _read_header(program: str, label: str) -> dict[str, Any] | None:
+    """The name and registers in a program's layout comment (keywords of ``ClassicalLayout``)."""
+    where = f"{INPUT_FORMAT} {label} layout comment"
     for line in program.splitlines():
         line = line.strip()
         if not line.startswith(_LAYOUT_TAG):
             continue
         try:
             header = json.loads(line[len(_LAYOUT_TAG) :])
-            name = header["name"]
-            cregs = tuple((str(reg), int(size)) for reg, size in header["cregs"])
-        except (ValueError, TypeError, KeyError) as error:
-            raise FormatError(f"{INPUT_FORMAT} {label}: unreadable layout comment ({error})") from None
-        if not isinstance(name, str):
-            raise FormatError(f"{INPUT_FORMAT} {label}: malformed layout comment")
-        return name, cregs
+        except ValueError as error:
+            raise FormatError(f"unreadable {where} ({error})") from None
+        if not isinstance(header, dict) or not isinstance(header.get("name"), str):
+            raise FormatError(f"malformed {where}")
+        return {"name": header["name"], **registers_from_record(header, where)}
     return None
 
 

@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from qhub_providers.formats import runtime_json
 from qhub_providers.formats.base import (
+    LOOSE_CLBITS,
     BackendFacts,
     ClassicalLayout,
     EncodedJob,
@@ -69,9 +70,9 @@ _SYMMETRIC_GATES = frozenset({"cz", "rzz", "rxx", "ryy", "swap", "iswap", "cp", 
 _TRANSPILE_HINT = (
     "transpile(circuit, backend) first (or generate_preset_pass_manager(backend=backend).run(circuit))"
 )
-_JOB_OPTIONS = ("max_execution_time", "log_level", "runtime_options")
+_JOB_OPTIONS = ("max_execution_time", "log_level", "private", "runtime_options")
 _SAMPLER_OPTIONS = ("seed_simulator", *_JOB_OPTIONS)
-_ESTIMATOR_OPTIONS = ("seed_estimator", *_JOB_OPTIONS)
+_ESTIMATOR_OPTIONS = ("seed_estimator", "resilience_level", *_JOB_OPTIONS)
 
 
 # --------------------------------------------------------------------------------------------- encode
@@ -86,7 +87,8 @@ def encode(circuits: list[Any], backend: BackendFacts, **options: Any) -> Encode
     (accepted and ignored: the sampler always returns per-shot data). ``None`` values count as absent.
 
     Raises :class:`FormatError` for an empty list, more circuits than ``backend.max_circuits``, unbound
-    parameters, clbits outside a register, or a circuit that is not ISA for the backend.
+    parameters, or a circuit that is not ISA for the backend. Registers may alias one another and clbits
+    may lie outside every register (they travel in a register named :data:`LOOSE_CLBITS`).
     """
     given = _given(options)
     given.pop("memory", None)
@@ -95,9 +97,11 @@ def encode(circuits: list[Any], backend: BackendFacts, **options: Any) -> Encode
     _check_count(circuits, backend, "circuits")
     for index, circuit in enumerate(circuits):
         _check_bound(index, circuit)
-        _check_registers(index, circuit)
         _check_isa(index, circuit, backend)
-    pubs = [[_circuit_value(index, circuit), None, shots] for index, circuit in enumerate(circuits)]
+    pubs = [
+        [_circuit_value(index, _with_loose_register(index, circuit)), None, shots]
+        for index, circuit in enumerate(circuits)
+    ]
     return EncodedJob(
         input=_sampler_input(pubs, shots, given),
         input_format=INPUT_FORMAT,
@@ -161,6 +165,11 @@ def encode_estimator(
     _check_options(given, _ESTIMATOR_OPTIONS, "an estimator job")
     _check_count(pubs, backend, "PUBs")
     default_precision = DEFAULT_PRECISION if precision is None else _precision(precision, "precision")
+    runtime = given.get("runtime_options")
+    service_defaults = runtime if isinstance(runtime, Mapping) else {}
+    if precision is None and service_defaults.get("default_precision") is not None:
+        default_precision = _precision(service_defaults["default_precision"], "default_precision")
+    default_shots = service_defaults.get("default_shots")
     encoded_pubs: list[list[Any]] = []
     circuits: list[Any] = []
     total = 0
@@ -175,7 +184,13 @@ def encode_estimator(
         values = _parameter_values(pub.circuit, pub.parameter_values)
         encoded_pubs.append([_circuit_value(index, pub.circuit), observables, values, pub_precision])
         circuits.append(pub.circuit)
-        total += _shots_for_precision(default_precision if pub_precision is None else pub_precision, backend)
+        if pub_precision is None and default_shots is not None:
+            # As on IBM: default_shots, when set, overrides default_precision.
+            total += _shots(default_shots, backend)
+        else:
+            total += _shots_for_precision(
+                default_precision if pub_precision is None else pub_precision, backend
+            )
     primitive_options: dict[str, Any] = {}
     if precision is not None:
         primitive_options["default_precision"] = default_precision
@@ -187,6 +202,11 @@ def encode_estimator(
         "version": _PRIMITIVE_VERSION,
         "support_qiskit": True,
     }
+    if "resilience_level" in given:
+        level = _integer(given["resilience_level"], "resilience_level")
+        if not 0 <= level <= 2:
+            raise FormatError(f"{INPUT_FORMAT}: resilience_level must be 0, 1 or 2, got {level}")
+        job_input["resilience_level"] = level
     return EncodedJob(
         input=job_input,
         input_format=INPUT_FORMAT,
@@ -326,6 +346,10 @@ def _input_params(program: str, given: Mapping[str, Any]) -> dict[str, Any]:
                 f"got {given['log_level']!r}"
             )
         params["log_level"] = level
+    if "private" in given:
+        if not isinstance(given["private"], bool):
+            raise FormatError(f"{INPUT_FORMAT}: private must be True or False, got {given['private']!r}")
+        params["private"] = given["private"]
     return params
 
 
@@ -350,25 +374,26 @@ def _check_bound(index: int, circuit: Any) -> None:
         )
 
 
-def _check_registers(index: int, circuit: Any) -> None:
-    """The sampler returns data per classical register: every clbit must sit in exactly one register,
-    the registers following each other in clbit order, so the joined outcome means clbit ``i`` = bit ``i``."""
-    offset = 0
-    for register in circuit.cregs:
-        positions = [circuit.find_bit(bit).index for bit in register]
-        if positions != list(range(offset, offset + register.size)):
-            raise FormatError(
-                f"{INPUT_FORMAT}: circuit {index} ({circuit.name!r}): classical register {register.name!r} "
-                "overlaps another register or is out of clbit order; IBM's sampler returns one array per "
-                "register, so build the circuit with disjoint registers added in order"
-            )
-        offset += register.size
-    if offset != circuit.num_clbits:
+def _with_loose_register(index: int, circuit: Any) -> Any:
+    """``circuit``, with its clbits outside every register gathered in a register :data:`LOOSE_CLBITS`.
+
+    IBM's sampler returns data per register only; without that register those clbits would be lost.
+    Registers that alias one another need nothing: the sampler returns each, and :func:`decode` puts
+    every register's bits back on their clbits.
+    """
+    loose = [bit for bit in circuit.clbits if not circuit.find_bit(bit).registers]
+    if any(register.name == LOOSE_CLBITS for register in circuit.cregs):
         raise FormatError(
-            f"{INPUT_FORMAT}: circuit {index} ({circuit.name!r}) has {circuit.num_clbits - offset} classical "
-            "bit(s) outside every ClassicalRegister; IBM's sampler returns data per register only, so add "
-            "them to a ClassicalRegister"
+            f"{INPUT_FORMAT}: circuit {index} ({circuit.name!r}) has a register named {LOOSE_CLBITS!r}, "
+            "a name this package keeps for clbits outside every register; rename it"
         )
+    if not loose:
+        return circuit
+    from qiskit.circuit import ClassicalRegister
+
+    gathered = circuit.copy()
+    gathered.add_register(ClassicalRegister(name=LOOSE_CLBITS, bits=loose))
+    return gathered
 
 
 def _ibm_configuration(backend: BackendFacts) -> dict[str, Any]:
@@ -507,18 +532,19 @@ def decode(
 def _samples(
     index: int, pub: runtime_json.RuntimePubResult, layout: ClassicalLayout, fallback_shots: int
 ) -> ExperimentSamples:
+    homes = layout.home_registers()
     registers: list[runtime_json.RuntimeBitArray] = []
-    for name, size in layout.creg_sizes:
+    for name, clbits in homes:
         bits = pub.data.fields.get(name)
         if not isinstance(bits, runtime_json.RuntimeBitArray):
             raise FormatError(
                 f"{INPUT_FORMAT} result: PUB {index} has no bit array for classical register {name!r} "
                 f"(fields: {', '.join(pub.data.fields) or 'none'})"
             )
-        if bits.num_bits != size:
+        if bits.num_bits != len(clbits):
             raise FormatError(
                 f"{INPUT_FORMAT} result: PUB {index} register {name!r} has {bits.num_bits} bits, the circuit "
-                f"declares {size}"
+                f"declares {len(clbits)}"
             )
         registers.append(bits)
     if not registers:
@@ -529,11 +555,30 @@ def _samples(
     count = math.prod(leading)
     arrays = [bits.array.reshape(count, bits.array.shape[-1]) for bits in registers]
     widths = [bits.num_bits for bits in registers]
-    if sum(widths) <= 64:
+    if layout.plain and sum(widths) <= 64:
         values = _joined_narrow(arrays, widths, count)
-    else:
+    elif layout.plain:
         values = _joined_wide(arrays, widths, count)
+    else:
+        values = _scattered(arrays, [clbits for _, clbits in homes], count, layout.memory_slots)
     return ExperimentSamples(shots=count, values=values)
+
+
+def _scattered(
+    arrays: list[npt.NDArray[np.uint8]], clbits: list[tuple[int, ...]], count: int, width: int
+) -> list[int]:
+    """Joined outcomes of registers that alias, are reordered or hold loose clbits: each register's bit
+    ``i`` goes to its clbit ``clbits[i]`` (aliased registers agree on the clbits they share)."""
+    columns = np.zeros((count, width), dtype=np.uint8)  # column c is clbit c
+    for packed, targets in zip(arrays, clbits, strict=True):
+        unpacked = np.unpackbits(packed, axis=1)  # register bit i is column -1-i
+        for bit, clbit in enumerate(targets):
+            columns[:, clbit] = unpacked[:, unpacked.shape[1] - 1 - bit]
+    if width <= 63:
+        weights = np.left_shift(np.int64(1), np.arange(width, dtype=np.int64))
+        values: list[int] = (columns.astype(np.int64) @ weights).tolist()
+        return values
+    return [int("".join(map(str, row[::-1].tolist())), 2) for row in columns]
 
 
 def _joined_narrow(arrays: list[npt.NDArray[np.uint8]], widths: list[int], count: int) -> list[int]:

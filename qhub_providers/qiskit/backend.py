@@ -22,7 +22,13 @@ from qhub_providers.api import HubQuantumClient
 from qhub_providers.api.models import Backend, CalibrationResponse
 from qhub_providers.formats import BackendFacts, FormatError, format_for, format_module
 from qhub_providers.qiskit.errors import CircuitNotSupportedError
-from qhub_providers.qiskit.job import CIRCUIT_METADATA_PARAM, HubJob, circuit_metadata_param
+from qhub_providers.qiskit.job import (
+    CIRCUIT_HEADERS_PARAM,
+    CIRCUIT_METADATA_PARAM,
+    HubJob,
+    circuit_headers_param,
+    circuit_metadata_param,
+)
 from qhub_providers.qiskit.target import HubTargetInfo, build_target
 from qhub_providers.sessions import session_id_for
 
@@ -150,6 +156,11 @@ class HubBackend(BackendV2):
     def target(self) -> Target:
         """The Qiskit ``Target``, built from the Hub's configuration and calibration."""
         return self._target_info.target
+
+    @property
+    def shots_range(self) -> tuple[int, int]:
+        """The fewest and most shots one job may take (from the Hub's ``shots_range``)."""
+        return self._shots_range
 
     @property
     def max_circuits(self) -> int:
@@ -280,6 +291,9 @@ class HubBackend(BackendV2):
         stored_metadata = circuit_metadata_param(encoded.layouts)
         if stored_metadata is not None:
             params[CIRCUIT_METADATA_PARAM] = stored_metadata
+        stored_headers = circuit_headers_param(encoded.layouts)
+        if stored_headers is not None:
+            params[CIRCUIT_HEADERS_PARAM] = stored_headers
         extra: dict[str, Any] = {}
         qasm_rendering = getattr(module, "qasm_rendering", None)
         if qasm_rendering is not None:

@@ -45,6 +45,10 @@ CIRCUIT_METADATA_PARAM = "qiskit_circuit_metadata"
 Most input formats have no place for it, and a job retrieved in another process must still echo it in its
 result headers."""
 
+CIRCUIT_HEADERS_PARAM = "qiskit_circuit_headers"
+"""The ``input_params`` key that keeps the header fields Aer reports and no input format stores
+(``n_qubits``, ``qreg_sizes``, ``global_phase``), one object per circuit, for jobs retrieved elsewhere."""
+
 _ERRORS: dict[str, type[HubJobError]] = {
     "FAILED": JobFailedError,
     "CANCELLED": JobCancelledError,
@@ -220,6 +224,14 @@ class HubJob(JobV1):
                 else layout
                 for layout, metadata in zip(layouts, stored, strict=True)
             ]
+        headers = params.get(CIRCUIT_HEADERS_PARAM)
+        if isinstance(headers, list) and len(headers) == len(layouts):
+            layouts = [
+                replace(layout, header_extras={**dict(header), **layout.header_extras})
+                if isinstance(header, dict)
+                else layout
+                for layout, header in zip(layouts, headers, strict=True)
+            ]
         self._layouts = layouts
         return self._layouts
 
@@ -291,6 +303,17 @@ def wait_for_jobs(
         except AllWaitTimeout as exc:
             raise HubJobTimeoutError(", ".join(exc.pending), exc.status, exc.timeout) from None
     return [qiskit_status(final[job.job_id()]) for job in jobs]
+
+
+def circuit_headers_param(layouts: Sequence[ClassicalLayout]) -> list[dict[str, Any]] | None:
+    """Each circuit's header extras as JSON for :data:`CIRCUIT_HEADERS_PARAM`; ``None`` when all are
+    empty."""
+    if not any(layout.header_extras for layout in layouts):
+        return None
+    as_json: list[dict[str, Any]] = json.loads(
+        json.dumps([dict(layout.header_extras) for layout in layouts], default=str)
+    )
+    return as_json
 
 
 def circuit_metadata_param(layouts: Sequence[ClassicalLayout]) -> list[dict[str, Any]] | None:

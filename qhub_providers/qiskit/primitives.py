@@ -25,11 +25,12 @@ observables must be laid out on it (``observable.apply_layout(isa.layout)``).
 from __future__ import annotations
 
 import contextvars
+import math
 import threading
 import uuid
+import warnings
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -49,6 +50,7 @@ from qiskit.primitives import (
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qiskit.providers import BackendV2, JobStatus, Options
+from qiskit.result import Result
 from qiskit.transpiler import Target
 
 from qhub_providers.api import HubQuantumClient, NotFoundError
@@ -64,10 +66,18 @@ from qhub_providers.qiskit.errors import (
     JobFailedError,
 )
 from qhub_providers.qiskit.job import HubJob
+from qhub_providers.qiskit.options import (
+    EstimatorOptions,
+    SamplerOptions,
+    Unset,
+    options_from,
+    runtime_options,
+)
 from qhub_providers.sessions import Session, active_session, context_with, session_id_for
 
 __all__ = [
     "BACKEND_DEFAULT_SHOTS",
+    "PrimitiveJobStatus",
     "EstimatorOptions",
     "EstimatorV2",
     "HubPrimitiveJob",
@@ -94,60 +104,71 @@ _FINAL = frozenset({JobStatus.DONE, JobStatus.CANCELLED, JobStatus.ERROR})
 
 # ----------------------------------------------------------------------------------------------- options
 
-
-@dataclass
-class SamplerOptions:
-    """Options of :class:`SamplerV2` (change them on ``sampler.options`` between runs).
-
-    Attributes:
-        default_shots: Shots per PUB when neither the PUB nor ``run`` names any; ``None`` means 4096 on
-            IBM backends (Qiskit Runtime's default) and 1024 elsewhere (``BackendSamplerV2``'s).
-        seed_simulator: Seed of the simulation (simulators and the local Hub honour it).
-        run_options: Further options of the Hub job: ``tags`` and ``job_name`` on every backend; on IBM
-            ``max_execution_time``, ``log_level`` and ``runtime_options`` (merged into the primitive's
-            options); elsewhere the backend's ``run`` options (e.g. ``verbatim``).
-    """
-
-    default_shots: int | None = None
-    seed_simulator: int | None = None
-    run_options: dict[str, Any] | None = None
-
-
-@dataclass
-class EstimatorOptions:
-    """Options of :class:`EstimatorV2` (change them on ``estimator.options`` between runs).
-
-    Attributes:
-        default_precision: Target standard error of each expectation value when neither the PUB nor
-            ``run`` names one (Qiskit's default, 1/64; on non-IBM backends it sets ``ceil(1/precision²)``
-            shots per circuit).
-        seed_simulator: Seed of the simulation (``seed_estimator`` on IBM backends).
-        abelian_grouping: Measure commuting Pauli terms together (non-IBM backends; as in
-            ``BackendEstimatorV2``).
-        run_options: As for :class:`SamplerOptions`.
-    """
-
-    default_precision: float = qiskit_qpy.DEFAULT_PRECISION
-    seed_simulator: int | None = None
-    abelian_grouping: bool = True
-    run_options: dict[str, Any] | None = None
+_APPLIED_ELSEWHERE: dict[str, frozenset[str]] = {
+    # What a non-IBM backend applies; every other set option has no effect there (and is named in a warning).
+    "sampler": frozenset(
+        {"default_shots", "simulator.seed_simulator", "environment.job_tags", "run_options"}
+    ),
+    "estimator": frozenset(
+        {
+            "default_precision",
+            "default_shots",
+            "seed_estimator",
+            "simulator.seed_simulator",
+            "environment.job_tags",
+            "abelian_grouping",
+            "run_options",
+        }
+    ),
+}
+# Values that ask for nothing, which a backend without the feature honours by doing nothing.
+_OFF = {"resilience_level": 0}
 
 
-OptionsT = TypeVar("OptionsT", SamplerOptions, EstimatorOptions)
+def _unapplied(options: SamplerOptions | EstimatorOptions, kind: str) -> list[str]:
+    """Set options a non-IBM backend cannot apply (an option set to "off" is applied by doing nothing)."""
+    return [
+        path
+        for path, value in options.set_paths().items()
+        if path not in _APPLIED_ELSEWHERE[kind] and value is not False and _OFF.get(path, object()) != value
+    ]
 
 
-def _options_from(kind: type[OptionsT], options: OptionsT | Mapping[str, Any] | None) -> OptionsT:
-    if options is None:
-        return kind()
-    if isinstance(options, kind):
-        return kind(**asdict(options))
-    if not isinstance(options, Mapping):
-        raise TypeError(f"options must be a {kind.__name__} or a dict, not {type(options).__name__}")
-    unknown = sorted(set(options) - {field.name for field in fields(kind)})
-    if unknown:
-        known = ", ".join(field.name for field in fields(kind))
-        raise TypeError(f"unknown option(s) {', '.join(unknown)}; {kind.__name__} has {known}")
-    return kind(**dict(options))
+def _warn_unapplied(primitive: str, backend: HubBackend, paths: list[str]) -> None:
+    if paths:
+        warnings.warn(
+            f"{primitive} options {', '.join(paths)} have no effect on {backend.name}, which runs circuits "
+            "through Qiskit's backend primitives; they apply on IBM backends (see docs/guides/primitives.md)",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _precision_for_shots(shots: int) -> float:
+    """The precision for which ``BackendEstimatorV2`` runs exactly ``shots`` shots (``ceil(1/p²)``)."""
+    precision = 1 / math.sqrt(shots)
+    while math.ceil(1 / precision**2) > shots:
+        precision = math.nextafter(precision, math.inf)
+    return precision
+
+
+def _ibm_job_options(options: SamplerOptions | EstimatorOptions, rest: Mapping[str, Any]) -> dict[str, Any]:
+    """The IBM job options (``max_execution_time``, ``log_level``, ``private``, ``runtime_options``) from the
+    primitive's options, with what ``run_options`` names winning."""
+    out: dict[str, Any] = {}
+    if options.max_execution_time is not Unset:
+        out["max_execution_time"] = options.max_execution_time
+    if options.environment.log_level is not Unset:
+        out["log_level"] = options.environment.log_level
+    if options.environment.private is not Unset:
+        out["private"] = options.environment.private
+    runtime = runtime_options(options)
+    extra = rest.get("runtime_options")
+    out.update({key: value for key, value in rest.items() if key != "runtime_options"})
+    out["runtime_options"] = {**runtime, **dict(extra)} if isinstance(extra, Mapping) else runtime
+    if extra is not None and not isinstance(extra, Mapping):
+        out["runtime_options"] = extra  # the encoder names the mistake
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- the mode
@@ -188,11 +209,10 @@ def _submission_context(
     return context, context.run(session_id_for, backend.name)
 
 
-def _split_run_options(run_options: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(``tags``/``job_name``, everything else) out of ``run_options``."""
-    given = dict(run_options or {})
-    job = {key: given.pop(key) for key in _JOB_KEYWORDS if key in given}
-    return job, given
+def _split_run_options(options: SamplerOptions | EstimatorOptions) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(``tags``/``job_name`` for the Hub jobs, the other ``run_options``)."""
+    rest = {key: value for key, value in dict(options.run_options or {}).items() if key not in _JOB_KEYWORDS}
+    return options.job_fields(), rest
 
 
 def _facts(backend: HubBackend) -> BackendFacts:
@@ -255,18 +275,55 @@ class _HubPrimitive:
 # ------------------------------------------------------------------------------------------------ jobs
 
 
+class PrimitiveJobStatus(str):
+    """The status of a primitive job: Qiskit Runtime's string (``"QUEUED"``, ``"RUNNING"``, ``"DONE"``,
+    ``"ERROR"``, ``"CANCELLED"`` ...), so loops written for IBM Runtime such as
+    ``while job.status() not in ("DONE", "ERROR", "CANCELLED")`` end. It also compares equal to the
+    member of Qiskit's ``JobStatus`` of the same name (``job.status() == JobStatus.DONE``), as code
+    written for Qiskit's own primitives expects; :attr:`job_status` is that member."""
+
+    __slots__ = ()
+
+    def __new__(cls, status: JobStatus | str) -> PrimitiveJobStatus:
+        name = status.name if isinstance(status, JobStatus) else str(status)
+        if name not in JobStatus.__members__:
+            raise ValueError(f"unknown job status {status!r}")
+        return super().__new__(cls, name)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, JobStatus):
+            return bool(other.name == str(self))
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+    @property
+    def job_status(self) -> JobStatus:
+        """The same status as Qiskit's ``JobStatus``."""
+        return JobStatus[str(self)]
+
+
 class HubPrimitiveJob(BasePrimitiveJob, Generic[R]):
     """The job of a :class:`SamplerV2` or :class:`EstimatorV2` run.
 
-    ``result()`` waits and returns the ``PrimitiveResult``; :meth:`hub_jobs` are the Hub jobs behind it
-    (one on IBM backends, one per chunk of ``max_circuits`` circuits elsewhere) and :attr:`session_id`
-    the session they joined.
+    ``result()`` waits and returns the ``PrimitiveResult``; ``status()`` answers with Qiskit Runtime's
+    strings (see :class:`PrimitiveJobStatus`). :meth:`hub_jobs` are the Hub jobs behind it (one on IBM
+    backends; elsewhere one per chunk of ``max_circuits`` circuits, or of the backend's most shots) and
+    :attr:`session_id` the session they joined. ``job_id()`` is the id of the first Hub job, so
+    ``provider.job(job_id)`` finds the run again, in this process or another.
     """
 
-    def __init__(self, job_id: str, backend: HubBackend, session_id: str | None) -> None:
+    def __init__(self, job_id: str, backend: HubBackend, session_id: str | None, program: str) -> None:
         super().__init__(job_id)
         self._backend = backend
         self._session_id = session_id
+        self._program = program
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}('{self.job_id()}') on {self._backend.name}>"
@@ -274,6 +331,16 @@ class HubPrimitiveJob(BasePrimitiveJob, Generic[R]):
     def backend(self) -> HubBackend:
         """The backend the job runs on."""
         return self._backend
+
+    @property
+    def program(self) -> str:
+        """``"sampler"`` or ``"estimator"``."""
+        return self._program
+
+    @property
+    def primitive_id(self) -> str:
+        """IBM Runtime's name for what ran (``"sampler"`` or ``"estimator"``)."""
+        return self._program
 
     @property
     def session_id(self) -> str | None:
@@ -289,29 +356,38 @@ class HubPrimitiveJob(BasePrimitiveJob, Generic[R]):
         """Wait (at most ``timeout`` seconds) and return the ``PrimitiveResult``."""
 
     @abstractmethod
-    def status(self) -> JobStatus:
+    def _job_status(self) -> JobStatus:
         """Qiskit's status of the run."""
 
+    def status(self) -> PrimitiveJobStatus:
+        """The run's status as Qiskit Runtime's string (also equal to Qiskit's ``JobStatus`` member)."""
+        return PrimitiveJobStatus(self._job_status())
+
     def done(self) -> bool:
-        return bool(self.status() == JobStatus.DONE)
+        return bool(self._job_status() == JobStatus.DONE)
 
     def running(self) -> bool:
-        return bool(self.status() == JobStatus.RUNNING)
+        return bool(self._job_status() == JobStatus.RUNNING)
 
     def cancelled(self) -> bool:
-        return bool(self.status() == JobStatus.CANCELLED)
+        return bool(self._job_status() == JobStatus.CANCELLED)
 
     def in_final_state(self) -> bool:
-        return self.status() in _FINAL
+        return self._job_status() in _FINAL
 
 
 class _NativeJob(HubPrimitiveJob[R]):
     """One Hub job running a Qiskit Runtime primitive; its result is decoded once and cached."""
 
     def __init__(
-        self, hub_job: HubJob, session_id: str | None, decode: Callable[[Any, str], R], backend: HubBackend
+        self,
+        hub_job: HubJob,
+        session_id: str | None,
+        decode: Callable[[Any, str], R],
+        backend: HubBackend,
+        program: str,
     ) -> None:
-        super().__init__(hub_job.job_id(), backend, session_id)
+        super().__init__(hub_job.job_id(), backend, session_id, program)
         self._hub_job = hub_job
         self._decode = decode
         self._result: R | None = None
@@ -320,7 +396,7 @@ class _NativeJob(HubPrimitiveJob[R]):
     def hub_jobs(self) -> list[HubJob]:
         return [self._hub_job]
 
-    def status(self) -> JobStatus:
+    def _job_status(self) -> JobStatus:
         return self._hub_job.status()
 
     def cancel(self) -> bool:
@@ -387,14 +463,61 @@ class _SubmittingBackend(BackendV2):
     def max_circuits(self) -> int:
         return self._hub_backend.max_circuits
 
-    def run(self, run_input: Any, **options: Any) -> HubJob:
+    def run(self, run_input: Any, **options: Any) -> HubJob | _JoinedJob:
+        merged = {**self._run_options, **options}
+        shots = merged.get("shots")
+        limit = self._hub_backend.shots_range[1]
+        if not isinstance(shots, int) or shots <= limit:
+            return self._submit(run_input, merged)
+        # More shots than one job may take (a precise estimate on a small QPU): split them evenly
+        # over several jobs, each with a seed of its own so that they do not repeat one another.
+        parts = math.ceil(shots / limit)
+        sizes = [shots // parts + (1 if k < shots % parts else 0) for k in range(parts)]
+        seed = merged.get("seed_simulator")
+        jobs = [
+            self._submit(
+                run_input,
+                {**merged, "shots": size, "seed_simulator": None if seed is None else int(seed) + k},
+            )
+            for k, size in enumerate(sizes)
+        ]
+        return _JoinedJob(jobs)
+
+    def _submit(self, run_input: Any, options: dict[str, Any]) -> HubJob:
         if self.cancelled.is_set():
             # A later chunk of a cancelled run: submit nothing more.
             raise JobCancelledError(self.submitted[-1].job_id() if self.submitted else "-", "CANCELLED")
         # A fresh copy per call: one Context cannot be entered by two threads at once.
-        job = self._context.copy().run(self._hub_backend.run, run_input, **{**self._run_options, **options})
+        job = self._context.copy().run(self._hub_backend.run, run_input, **options)
         self.submitted.append(job)
         return job
+
+
+class _JoinedJob:
+    """Hub jobs that ran the same circuits with parts of one run's shots, read as one ``Result``:
+    per circuit, counts added and per-shot memory concatenated, in job order."""
+
+    def __init__(self, jobs: list[HubJob]) -> None:
+        self._jobs = jobs
+
+    def job_id(self) -> str:
+        return ",".join(job.job_id() for job in self._jobs)
+
+    def result(self) -> Result:
+        results = [job.result() for job in self._jobs]
+        joined = results[0].to_dict()
+        for other in results[1:]:
+            for experiment, more in zip(joined["results"], other.to_dict()["results"], strict=True):
+                experiment["shots"] = int(experiment["shots"]) + int(more["shots"])
+                data, extra = experiment["data"], more["data"]
+                if "counts" in extra:
+                    counts = data.setdefault("counts", {})
+                    for key, value in extra["counts"].items():
+                        counts[key] = counts.get(key, 0) + value
+                if "memory" in extra:
+                    data["memory"] = [*data.get("memory", []), *extra["memory"]]
+        joined["job_id"] = self.job_id()
+        return Result.from_dict(joined)
 
 
 class _DelegatedJob(HubPrimitiveJob[R]):
@@ -402,9 +525,14 @@ class _DelegatedJob(HubPrimitiveJob[R]):
     ``result(timeout=...)`` can give up without losing the run)."""
 
     def __init__(
-        self, work: Callable[[], R], proxy: _SubmittingBackend, session_id: str | None, backend: HubBackend
+        self,
+        work: Callable[[], R],
+        proxy: _SubmittingBackend,
+        session_id: str | None,
+        backend: HubBackend,
+        program: str,
     ) -> None:
-        super().__init__(str(uuid.uuid4()), backend, session_id)
+        super().__init__(str(uuid.uuid4()), backend, session_id, program)
         self._proxy = proxy
         self._done = threading.Event()
         self._result: R | None = None
@@ -423,7 +551,7 @@ class _DelegatedJob(HubPrimitiveJob[R]):
     def hub_jobs(self) -> list[HubJob]:
         return list(self._proxy.submitted)
 
-    def status(self) -> JobStatus:
+    def _job_status(self) -> JobStatus:
         if not self._done.is_set():
             return JobStatus.RUNNING if self._proxy.submitted else JobStatus.INITIALIZING
         if self._error is None:
@@ -456,13 +584,16 @@ def _delegate(
     run_options: Mapping[str, Any] | None,
     build: Callable[[BackendV2], Any],
     pubs: list[Any],
+    program: str,
 ) -> _DelegatedJob[Any]:
     """Run Qiskit's backend primitive (``build`` makes it over the submitting backend) on ``pubs``."""
     context, session_id = _submission_context(primitive.backend, primitive._session)
     proxy = _SubmittingBackend(primitive.backend, context, dict(run_options or {}))
     # Built here, so a backend Qiskit cannot drive fails in the caller's thread.
     qiskit_primitive = build(proxy)
-    return _DelegatedJob(lambda: qiskit_primitive.run(pubs).result(), proxy, session_id, primitive.backend)
+    return _DelegatedJob(
+        lambda: qiskit_primitive.run(pubs).result(), proxy, session_id, primitive.backend, program
+    )
 
 
 # ------------------------------------------------------------------------------------------------ sampler
@@ -474,8 +605,9 @@ class SamplerV2(_HubPrimitive, BaseSamplerV2):
     Args:
         mode: A :class:`~qhub_providers.qiskit.HubBackend`, or a ``Session``/``Batch`` on one (``None``
             inside a ``with Session(...)`` block takes that session).
-        options: :class:`SamplerOptions` or a dict of them (``default_shots``, ``seed_simulator``,
-            ``run_options``).
+        options: :class:`~qhub_providers.qiskit.options.SamplerOptions` or a dict of them, in Qiskit
+            Runtime's shape (``default_shots``, ``dynamical_decoupling``, ``twirling``, ``execution``,
+            ``environment``, ``simulator`` ...); nested dicts set groups.
     """
 
     def __init__(
@@ -484,43 +616,56 @@ class SamplerV2(_HubPrimitive, BaseSamplerV2):
         options: SamplerOptions | Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(mode)
-        self._options = _options_from(SamplerOptions, options)
+        self._options = options_from(SamplerOptions, options)
 
     def __repr__(self) -> str:
         return f"<SamplerV2 on {self.mode!r}>"
 
     @property
     def options(self) -> SamplerOptions:
-        """The sampler's options; change them in place."""
+        """The sampler's options; change them in place (every assignment is checked)."""
         return self._options
+
+    @options.setter
+    def options(self, options: SamplerOptions | Mapping[str, Any]) -> None:
+        self._options = options_from(SamplerOptions, options)
 
     def run(
         self, pubs: Iterable[Any], *, shots: int | None = None
     ) -> HubPrimitiveJob[PrimitiveResult[SamplerPubResult]]:
-        """Sample each PUB (a circuit, or ``(circuit, parameter_values, shots)``); circuits must be ISA."""
-        if shots is None:
-            shots = self._options.default_shots
+        """Sample each PUB (a circuit, or ``(circuit, parameter_values, shots)``); circuits must be ISA.
+
+        Shots: the PUB's, else ``shots``, else ``options.default_shots``, else 4096 on IBM and 1024
+        elsewhere. Where a PUB needs more shots than a non-IBM backend takes per job, they are split over
+        several Hub jobs and joined.
+        """
+        options = self._options
+        if shots is None and options.default_shots is not Unset:
+            shots = int(options.default_shots)
         if shots is None:
             shots = qiskit_qpy.DEFAULT_SHOTS if self.runs_natively else BACKEND_DEFAULT_SHOTS
         coerced = [SamplerPub.coerce(pub, shots) for pub in pubs]
         if not coerced:
             raise ValueError("run() needs at least one PUB")
-        seed = self._options.seed_simulator
+        seed = options.seed()
+        job_fields, rest = _split_run_options(options)
         if not self.runs_natively:
-            options = {"default_shots": shots, "seed_simulator": seed}
+            _warn_unapplied("SamplerV2", self.backend, _unapplied(options, "sampler"))
+            settings = {"default_shots": shots, "seed_simulator": seed}
             return _delegate(
                 self,
-                self._options.run_options,
-                lambda proxy: BackendSamplerV2(backend=proxy, options=options),
+                {**rest, **job_fields},
+                lambda proxy: BackendSamplerV2(backend=proxy, options=settings),
                 coerced,
+                "sampler",
             )
-        job_keywords, rest = _split_run_options(self._options.run_options)
+        ibm = _ibm_job_options(options, rest)
         hub_job, session_id = self._submit_native(
-            lambda facts: qiskit_qpy.encode_sampler(coerced, facts, shots=shots, seed_simulator=seed, **rest),
+            lambda facts: qiskit_qpy.encode_sampler(coerced, facts, shots=shots, seed_simulator=seed, **ibm),
             [pub.circuit for pub in coerced],
-            job_keywords,
+            job_fields,
         )
-        return _NativeJob(hub_job, session_id, partial(_sampler_result, coerced), self.backend)
+        return _NativeJob(hub_job, session_id, partial(_sampler_result, coerced), self.backend, "sampler")
 
 
 def _sampler_result(pubs: list[SamplerPub], raw: Any, job_id: str) -> PrimitiveResult[SamplerPubResult]:
@@ -563,8 +708,9 @@ class EstimatorV2(_HubPrimitive, BaseEstimatorV2):
     Args:
         mode: A :class:`~qhub_providers.qiskit.HubBackend`, or a ``Session``/``Batch`` on one (``None``
             inside a ``with Session(...)`` block takes that session).
-        options: :class:`EstimatorOptions` or a dict of them (``default_precision``, ``seed_simulator``,
-            ``abelian_grouping``, ``run_options``).
+        options: :class:`~qhub_providers.qiskit.options.EstimatorOptions` or a dict of them, in Qiskit
+            Runtime's shape (``default_precision``, ``default_shots``, ``resilience_level``,
+            ``resilience``, ``dynamical_decoupling``, ``twirling`` ...); nested dicts set groups.
     """
 
     def __init__(
@@ -573,54 +719,80 @@ class EstimatorV2(_HubPrimitive, BaseEstimatorV2):
         options: EstimatorOptions | Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(mode)
-        self._options = _options_from(EstimatorOptions, options)
+        self._options = options_from(EstimatorOptions, options)
 
     def __repr__(self) -> str:
         return f"<EstimatorV2 on {self.mode!r}>"
 
     @property
     def options(self) -> EstimatorOptions:
-        """The estimator's options; change them in place."""
+        """The estimator's options; change them in place (every assignment is checked)."""
         return self._options
+
+    @options.setter
+    def options(self, options: EstimatorOptions | Mapping[str, Any]) -> None:
+        self._options = options_from(EstimatorOptions, options)
 
     def run(
         self, pubs: Iterable[Any], *, precision: float | None = None
     ) -> HubPrimitiveJob[PrimitiveResult[PubResult]]:
         """Estimate each PUB ``(circuit, observables, parameter_values?, precision?)``; circuits must be
-        ISA and observables laid out on the backend's qubits."""
+        ISA and observables laid out on the backend's qubits.
+
+        Precision: the PUB's, else ``precision``, else ``options.default_shots`` shots when set (as on
+        IBM), else ``options.default_precision``, else 1/64. Where that takes more shots than a non-IBM
+        backend runs per job, the shots are split over several Hub jobs and joined.
+        """
+        options = self._options
+        explicit = precision
+        if precision is None and options.default_shots is not Unset:
+            precision = _precision_for_shots(int(options.default_shots))
+        if precision is None and options.default_precision is not Unset:
+            precision = float(options.default_precision)
         if precision is None:
-            precision = self._options.default_precision
-        coerced = [EstimatorPub.coerce(pub, precision) for pub in pubs]
+            precision = qiskit_qpy.DEFAULT_PRECISION
+        # On IBM a PUB without a precision of its own stays without: the service then applies
+        # default_shots or default_precision from the options, as Qiskit Runtime's estimator does.
+        coerced = [EstimatorPub.coerce(pub, explicit if self.runs_natively else precision) for pub in pubs]
         if not coerced:
             raise ValueError("run() needs at least one PUB")
         for index, pub in enumerate(coerced):
-            if pub.precision is None or not pub.precision > 0:
+            if (pub.precision is None and not self.runs_natively) or not (pub.precision or 1) > 0:
                 raise ValueError(f"PUB {index} has precision {pub.precision}; it must be positive")
-        seed = self._options.seed_simulator
+        seed = options.seed()
+        job_fields, rest = _split_run_options(options)
         if not self.runs_natively:
-            options = {
+            _warn_unapplied("EstimatorV2", self.backend, _unapplied(options, "estimator"))
+            settings = {
                 "default_precision": precision,
-                "abelian_grouping": self._options.abelian_grouping,
+                "abelian_grouping": options.abelian_grouping is not False,
                 "seed_simulator": seed,
             }
             return _delegate(
                 self,
-                self._options.run_options,
-                lambda proxy: BackendEstimatorV2(backend=proxy, options=options),
+                {**rest, **job_fields},
+                lambda proxy: BackendEstimatorV2(backend=proxy, options=settings),
                 coerced,
+                "estimator",
             )
-        job_keywords, rest = _split_run_options(self._options.run_options)
+        ibm = _ibm_job_options(options, rest)
+        if options.resilience_level is not Unset:
+            ibm["resilience_level"] = int(options.resilience_level)
         hub_job, session_id = self._submit_native(
             lambda facts: qiskit_qpy.encode_estimator(
-                coerced, facts, precision=precision, seed_estimator=seed, **rest
+                coerced, facts, precision=explicit, seed_estimator=seed, **ibm
             ),
             [pub.circuit for pub in coerced],
-            job_keywords,
+            job_fields,
         )
-        return _NativeJob(hub_job, session_id, partial(_estimator_result, coerced), self.backend)
+        return _NativeJob(
+            hub_job, session_id, partial(_estimator_result, coerced, precision), self.backend, "estimator"
+        )
 
 
-def _estimator_result(pubs: list[EstimatorPub], raw: Any, job_id: str) -> PrimitiveResult[PubResult]:
+def _estimator_result(
+    pubs: list[EstimatorPub], default_precision: float, raw: Any, job_id: str
+) -> PrimitiveResult[PubResult]:
     """An IBM estimator result as Qiskit's ``PrimitiveResult``: ``evs``, ``stds`` (and any further
     arrays the service sent) of each PUB's shape."""
     try:
@@ -643,7 +815,9 @@ def _estimator_result(pubs: list[EstimatorPub], raw: Any, job_id: str) -> Primit
         data = DataBin(**arrays, shape=pub.shape)
         metadata = {
             **dict(entry["metadata"]),
-            "target_precision": pub.precision,
+            "target_precision": pub.precision
+            if pub.precision is not None
+            else dict(entry["metadata"]).get("target_precision", default_precision),
             "circuit_metadata": pub.circuit.metadata,
         }
         results.append(PubResult(data, metadata=metadata))

@@ -2,7 +2,8 @@
 
 The shape follows what Qiskit's readers need (see the design's "Bit order, once"): counts and per-shot
 memory as hex strings indexed by classical bit (``hex(sum(bit_i << i))``), and a header with ``name``,
-``creg_sizes``, ``memory_slots`` and ``metadata`` on every experiment, so that ``get_counts()`` pads and
+``creg_sizes``, ``memory_slots``, ``metadata`` (and, as Aer gives them, ``n_qubits``, ``qreg_sizes`` and
+``global_phase``) on every experiment, so that ``get_counts()`` pads and
 splits registers and ``BackendSamplerV2`` / ``BackendEstimatorV2`` read the right bits.
 """
 
@@ -44,6 +45,10 @@ def experiment_dict(
     rng: np.random.Generator,
 ) -> dict[str, Any]:
     """One ``ExperimentResult`` as the dict ``Result.from_dict`` reads."""
+    if layout.memory_slots == 0:
+        # No classical bits, no outcomes: like Aer, the experiment has shots but neither counts nor memory
+        # (Qiskit's backend sampler then gives its "no output classical registers" warning).
+        return _experiment(layout, samples, {}, samples.shots)
     values = samples.values
     if values is None and samples.probabilities is not None:
         values = _sample_from_probabilities(samples.probabilities, samples.shots, rng)
@@ -57,8 +62,13 @@ def experiment_dict(
             rng.shuffle(expanded)
             values = expanded
         data["memory"] = _hex_values(values)
-    shots = samples.shots or sum(counts.values())
-    entry: dict[str, Any] = {
+    return _experiment(layout, samples, data, samples.shots or sum(counts.values()))
+
+
+def _experiment(
+    layout: ClassicalLayout, samples: ExperimentSamples, data: dict[str, Any], shots: int
+) -> dict[str, Any]:
+    return {
         "shots": shots,
         "success": samples.success,
         "data": data if samples.success else {},
@@ -66,7 +76,6 @@ def experiment_dict(
         "header": layout.header(),
         "status": "DONE" if samples.success else (samples.message or "ERROR"),
     }
-    return entry
 
 
 def to_qiskit_result(

@@ -28,7 +28,13 @@ from qiskit_ibm_runtime import RuntimeDecoder, RuntimeEncoder
 
 from qhub_providers.api import HubQuantumClient
 from qhub_providers.formats import qiskit_qpy, runtime_json
-from qhub_providers.formats.base import BackendFacts, ClassicalLayout, FormatError, layout_of
+from qhub_providers.formats.base import (
+    BackendFacts,
+    ClassicalLayout,
+    FormatError,
+    layout_of,
+    without_metadata,
+)
 from tests.formats.conftest import facts, run_encoded
 
 BACKEND = "ibm.qpu.fez"
@@ -266,17 +272,30 @@ def test_job_limits_and_options(fez: BackendFacts) -> None:
     json.dumps(encoded.input)  # plain JSON, ready for the wire
 
 
-def test_registers_the_sampler_cannot_return_are_refused(fez: BackendFacts) -> None:
+def test_loose_clbits_and_aliased_registers_come_back_on_their_clbits(
+    client: HubQuantumClient, fez: BackendFacts, isa: Any
+) -> None:
+    # IBM's sampler returns data per register: loose clbits travel in a register of their own, and an
+    # aliasing register's bits land on the clbits they alias.
     from qiskit.circuit import Clbit
 
-    loose = QuantumCircuit([Clbit()], QuantumRegister(1, "q"))
-    with pytest.raises(FormatError, match="outside every ClassicalRegister"):
-        qiskit_qpy.encode([loose], fez)
     shared = ClassicalRegister(2, "c")
     alias = ClassicalRegister(bits=[shared[1]], name="alias")
-    overlapping = QuantumCircuit(QuantumRegister(1, "q"), shared, alias)
-    with pytest.raises(FormatError, match="register 'alias' overlaps"):
-        qiskit_qpy.encode([overlapping], fez)
+    loose = Clbit()
+    circuit = QuantumCircuit(QuantumRegister(2, "q"), shared, alias, [loose], name="layouts")
+    circuit.x(1)
+    circuit.measure(0, shared[0])
+    circuit.measure(1, shared[1])
+    circuit.measure(1, loose)
+    encoded = qiskit_qpy.encode([isa(circuit)], fez, shots=40)
+    assert encoded.layouts[0].creg_sizes == (("c", 2), ("alias", 1))
+    assert encoded.layouts[0].memory_slots == 3
+    outcome = run_encoded(client, BACKEND, encoded)
+    recovered = qiskit_qpy.layouts(outcome["input"], dict(outcome["job"].input_params or {}))
+    assert [without_metadata(x) for x in recovered] == [without_metadata(x) for x in encoded.layouts]
+    (samples,) = qiskit_qpy.decode(outcome["result"], recovered, encoded.shots)
+    counts = samples.outcome_counts()
+    assert max(counts, key=counts.__getitem__) == 0b110  # clbits 1 and 2 read qubit 1
 
 
 def test_layouts_come_back_from_the_stored_input(

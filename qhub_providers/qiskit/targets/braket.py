@@ -1,6 +1,7 @@
 """Targets from Amazon Braket device capabilities (``GET backends/{id}/config`` of AWS backends).
 
-The gates are the OpenQASM action's ``supportedOperations`` under their Qiskit names. Simulators take
+The gates are the OpenQASM action's ``supportedOperations`` that the Braket gate table
+(:mod:`qhub_providers.formats.gates`) can write, under their Qiskit names. Simulators take
 them on any qubits. QPUs take them on the coupling of ``paradigm.connectivity`` (every pair, both ways,
 when fully connected), with the device's qubit numbers renumbered to ``0 … n-1`` and error figures from
 the ``standardized`` properties (``error = 1 - fidelity``), or from the Hub's calibration when the
@@ -17,6 +18,7 @@ from qiskit.providers import QubitProperties
 from qiskit.transpiler import InstructionProperties
 
 from qhub_providers.api.models import Backend, CalibrationResponse
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.qiskit.targets.calibration import CalibrationFigures, gate_based
 from qhub_providers.qiskit.targets.common import (
     HubTargetInfo,
@@ -36,50 +38,16 @@ from qhub_providers.qiskit.targets.common import (
 OPENQASM_ACTION = "braket.ir.openqasm.program"
 AHS_ACTION = "braket.ir.ahs.program"
 
-BRAKET_TO_QISKIT: Mapping[str, str] = {
-    "ccnot": "ccx",
-    "cnot": "cx",
-    "cphaseshift": "cp",
-    "cswap": "cswap",
-    "cv": "csx",
-    "cy": "cy",
-    "cz": "cz",
-    "ecr": "ecr",
-    "h": "h",
-    "i": "id",
-    "iswap": "iswap",
-    "phaseshift": "p",
-    "prx": "r",
-    "rx": "rx",
-    "ry": "ry",
-    "rz": "rz",
-    "s": "s",
-    "si": "sdg",
-    "swap": "swap",
-    "t": "t",
-    "ti": "tdg",
-    "u": "u",
-    "v": "sx",
-    "vi": "sxdg",
-    "x": "x",
-    "xx": "rxx",
-    "y": "y",
-    "yy": "ryy",
-    "z": "z",
-    "zz": "rzz",
-}
-"""Braket gate names (lower case) whose Qiskit standard gate has the same matrix and parameters.
-
-Braket's ``U`` is OpenQASM's ``U``, Qiskit's ``u``. Gates such as ``gpi``, ``gpi2``, ``ms``, ``xy``,
-``pswap`` or ``cphaseshift01`` have no exact Qiskit twin and stay out of the target.
-"""
-
 _READOUT_KINDS = frozenset({"READOUT", "READOUT_ERROR"})
 
 
 def qiskit_name(braket_name: str) -> str | None:
-    """The Qiskit name of a Braket gate, or ``None`` when Qiskit has no exact twin."""
-    return BRAKET_TO_QISKIT.get(braket_name.strip().lower())
+    """The Qiskit name of a Braket gate, or ``None`` when Qiskit has no exact twin.
+
+    The names come from the Braket format's one gate table (:data:`qhub_providers.formats.gates.BRAKET`),
+    the one the encoder writes from, so the target offers exactly what the encoder can write.
+    """
+    return gate_tables.braket_to_qiskit(braket_name)
 
 
 def looks_like_braket(config: Mapping[str, Any]) -> bool:

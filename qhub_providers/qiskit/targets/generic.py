@@ -1,8 +1,10 @@
 """Targets from the Hub's own ``configuration`` (Azure IonQ, QUDORA, Kipu, AQT and any new family).
 
-The configuration names gates in Qiskit's vocabulary, lists the non-gate instructions, and states the
-coupling as ``fully_connected`` or an adjacency ``graph`` keyed by qubit id. Unlike the official SDK,
-the graph is honoured, a pair never couples a qubit with itself, and ``null`` lists are tolerated.
+The configuration names gates in Qiskit's vocabulary (those the backend's input format cannot write,
+by its gate table in :mod:`qhub_providers.formats.gates`, are left out), lists the non-gate
+instructions, and states the coupling as ``fully_connected`` or an adjacency ``graph`` keyed by qubit
+id. Unlike the official SDK, the graph is honoured, a pair never couples a qubit with itself, and
+``null`` lists are tolerated.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from qiskit.circuit import Instruction
 
 from qhub_providers.api.models import Backend, CalibrationResponse, Configuration
+from qhub_providers.formats import format_for
+from qhub_providers.formats.gates import qiskit_gates
 from qhub_providers.qiskit.targets.calibration import CalibrationFigures, gate_based
 from qhub_providers.qiskit.targets.common import (
     CONTROL_FLOW,
@@ -26,6 +30,13 @@ from qhub_providers.qiskit.targets.common import (
 
 DEFAULT_INSTRUCTIONS = ("measure", "barrier")
 """What a gate-based backend is assumed to accept when its configuration lists no instructions at all."""
+
+
+def _writable_gates(configuration: Configuration) -> frozenset[str] | None:
+    """The Qiskit gates the backend's input format can write (``None``: any), from the format's one gate
+    table: a target never offers a gate the encoder would refuse."""
+    input_format = format_for(configuration.supported_input_formats or [])
+    return None if input_format is None else qiskit_gates(input_format)
 
 
 def qubit_ids(configuration: Configuration, num_qubits: int) -> list[str]:
@@ -94,10 +105,12 @@ def build_generic(
     pairs = _coupling(configuration, index_of, simulator=simulator)
 
     library = standard_gates()
+    writable = _writable_gates(configuration)
     gates: dict[str, Instruction] = {}
     native: list[str] = []
     instruction_names: list[str] = []
     unknown: list[str] = []
+    unwritable: list[str] = []
     for entry in configuration.gates or []:
         if not entry.name:
             continue
@@ -105,6 +118,9 @@ def build_generic(
         if name in ("measure", "reset", "delay", "barrier") or name in CONTROL_FLOW:
             instruction_names.append(name)
         elif name in library and isinstance(library[name], Instruction):
+            if writable is not None and name not in writable:
+                unwritable.append(name)
+                continue
             gates[name] = library[name]
             if entry.native_gate:
                 native.append(name)
@@ -112,6 +128,8 @@ def build_generic(
             unknown.append(entry.name)
     if unknown:
         log.debug("%s: gates without a Qiskit standard counterpart left out: %s", description, unknown)
+    if unwritable:
+        log.debug("%s: gates its input format cannot write left out: %s", description, unwritable)
 
     listed = configuration.instructions
     if listed is None:

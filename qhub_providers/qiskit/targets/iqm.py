@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from qhub_providers.api.models import Backend, CalibrationResponse
+from qhub_providers.formats import gates as gate_tables
 from qhub_providers.qiskit.targets.calibration import CalibrationFigures, gate_based
 from qhub_providers.qiskit.targets.common import (
     HubTargetInfo,
@@ -23,8 +24,8 @@ from qhub_providers.qiskit.targets.common import (
     standard_gates,
 )
 
-NATIVE_GATES = {"prx": "r", "cz": "cz"}
-"""IQM operations with a Qiskit twin, by IQM name."""
+NATIVE_GATES = {iqm: qiskit for qiskit, iqm in gate_tables.IQM.items()}
+"""IQM operations with a Qiskit twin, by IQM name (the IQM format's gate table, inverted)."""
 
 
 class _Implementation(BaseModel):
@@ -140,7 +141,7 @@ def build_iqm(
     return HubTargetInfo(
         target=target,
         qubit_names=tuple(names),
-        native_gates=tuple(name for name in ("r", "cz") if name in draft),
+        native_gates=tuple(name for name in NATIVE_GATES.values() if name in draft),
         simulator=str(backend.type) == "SIMULATOR",
         kind="iqm",
     )
