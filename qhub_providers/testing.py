@@ -71,11 +71,12 @@ def use_local_hub(hub: LocalHub | None = None, *, organization_id: str | None = 
     """
     from qhub_providers.api import credentials
 
-    own = hub is None
+    started = None
     if hub is None:
         from qhub_providers import emulator  # looked up at call time, so tests may substitute it
 
-        hub = emulator.LocalHub().start()
+        started = emulator.LocalHub()
+        hub = started.start()
     hidden = (
         *credentials.TOKEN_VARIABLES,
         *credentials.ORGANIZATION_VARIABLES,
@@ -104,8 +105,8 @@ def use_local_hub(hub: LocalHub | None = None, *, organization_id: str | None = 
                     else:
                         os.environ[name] = value
     finally:
-        if own:
-            hub.stop()
+        if started is not None:
+            started.stop()
 
 
 # -- the pytest plugin -----------------------------------------------------------------------------------
