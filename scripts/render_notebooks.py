@@ -83,7 +83,7 @@ def main(prefixes: list[str]) -> int:
     for path in chosen:
         notebook = nbformat.read(path, as_version=4)
         with tempfile.TemporaryDirectory() as scratch:
-            asyncio.run(execute(notebook, Path(scratch)))
+            asyncio.run(execute(notebook, Path(scratch), plots=True))
         page, images = render(notebook, path.stem, path.name)
         for old in PAGES.glob(f"{path.stem}_*.png"):
             old.unlink()

@@ -271,3 +271,12 @@ def test_a_reader_that_stops_early_is_not_an_error(process_env: dict[str, str]) 
     assert child.wait(timeout=120) == EXIT_OK, err
     assert "Broken pipe" not in err
     assert "Traceback" not in err
+
+
+def test_the_qiskit_face_without_qiskit_says_what_to_install() -> None:
+    blocked = "import sys; sys.modules['qiskit'] = None; import qhub_providers.qiskit"
+    run = subprocess.run(
+        [sys.executable, "-c", blocked], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode != 0
+    assert "pip install 'qhub-providers[qiskit]'" in run.stderr.strip().splitlines()[-1]

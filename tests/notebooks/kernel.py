@@ -45,16 +45,17 @@ class ThisInterpreterKernelManager(AsyncKernelManager):
         )
 
 
-def kernel_environment(scratch: Path) -> dict[str, str]:
+def kernel_environment(scratch: Path, *, plots: bool = False) -> dict[str, str]:
     """The test process's environment without credentials, with a headless plot backend and scratch dirs."""
     env = {key: value for key, value in os.environ.items() if key not in CREDENTIAL_VARIABLES}
-    env["MPLBACKEND"] = "Agg"
+    # Headless; with ``plots`` the inline backend, so that figures become PNG outputs of their cells.
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline" if plots else "Agg"
     env["IPYTHONDIR"] = str(scratch / "ipython")
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silences a debugger warning on stderr
     return env
 
 
-async def execute(notebook: object, scratch: Path) -> None:
+async def execute(notebook: object, scratch: Path, *, plots: bool = False) -> None:
     """Run every cell of ``notebook`` in a fresh kernel; raise ``CellExecutionError`` on the first error."""
     manager = ThisInterpreterKernelManager(connection_file=str(scratch / "kernel.json"))
     client = nbclient.NotebookClient(
@@ -65,7 +66,7 @@ async def execute(notebook: object, scratch: Path) -> None:
         resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
     )
     try:
-        await client.async_execute(env=kernel_environment(scratch))
+        await client.async_execute(env=kernel_environment(scratch, plots=plots))
     finally:
         if client.kc is not None:
             client.kc.stop_channels()
