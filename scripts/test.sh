@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, format check, type check, docs build, package build, tests. Installs what it needs into .venv.
+# The whole test suite: lint, format check, type check, docs build, package build, tests. Installs what
+# it needs into .venv.
 # Extra arguments go to pytest (for example: scripts/test.sh tests/api -x).
 set -euo pipefail
 QHUB_EXTRAS="all"
@@ -21,15 +22,14 @@ build_docs() {
 # The wheel and sdist that would be published, built without build isolation (so offline: hatchling comes
 # with the dev extra) and checked with twine; a few lines prove the wheel carries what installs rely on.
 check_dist() {
-  local tmp
+  local tmp status=0
   tmp="$(mktemp -d)"
-  if ! python -m build --no-isolation --outdir "$tmp/dist" . >"$tmp/build.log" 2>&1; then
+  if python -m build --no-isolation --outdir "$tmp/dist" . >"$tmp/build.log" 2>&1; then
+    twine check --strict "$tmp"/dist/* && python scripts/check_wheel.py "$tmp"/dist/*.whl || status=1
+  else
     cat "$tmp/build.log"
-    rm -rf "$tmp"
-    return 1
+    status=1
   fi
-  twine check --strict "$tmp"/dist/* && python scripts/check_wheel.py "$tmp"/dist/*.whl
-  local status=$?
   rm -rf "$tmp"
   return $status
 }
