@@ -159,8 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader needed no more (`--json backends | head -1`): not an error
         _quiet_stdout()
         return EXIT_OK
-    except KeyboardInterrupt:
-        error("interrupted")
+    except KeyboardInterrupt:  # `run` names its job itself once it knows the id (commands._follow)
+        during_submission = " (if the job was submitted, `qhub-providers jobs` lists it)"
+        error("interrupted" + (during_submission if args.command == "run" else ""))
         return EXIT_INTERRUPTED
     except Exception as exc:  # one line for people; --debug adds the traceback
         if args.debug:
