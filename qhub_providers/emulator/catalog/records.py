@@ -1,5 +1,5 @@
 """Builders shared by the catalog families: one :class:`BackendFacts` becomes both the Hub's ``Backend``
-record (contract section 3.3) and the matching :class:`BackendSpec`, so the two cannot disagree."""
+record (``api/models/backends.py``) and the matching :class:`BackendSpec`, so the two cannot disagree."""
 
 from __future__ import annotations
 

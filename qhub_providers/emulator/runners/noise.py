@@ -1,4 +1,4 @@
-"""Aer noise models from a backend's gate-based calibration (contract section 3.4).
+"""Aer noise models from a backend's gate-based calibration (``qhub_providers/api/models/calibration.py``).
 
 A QPU of the local Hub is simulated with the noise its current calibration describes: every gate
 error becomes a depolarising channel on that gate, every readout error a classical bit-flip on
