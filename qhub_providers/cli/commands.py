@@ -38,7 +38,7 @@ from qhub_providers.cli.output import (
     print_table,
     status_colour,
 )
-from qhub_providers.progress import WaitProgress
+from qhub_providers.progress import WaitProgress, progress_wanted
 
 REQUEST_TIMEOUT_VARIABLE = "QHUB_REQUEST_TIMEOUT"
 """Environment variable with the command line's default ``--request-timeout`` in seconds."""
@@ -464,9 +464,11 @@ def _follow(
             print(f"job {job_id} submitted to {args.backend} ({status})")
             note(f"see it later with: qhub-providers result {job_id}")
         return EXIT_OK
-    if not args.json and sys.stderr.isatty():  # for the person watching; scripts get the id at the end
-        note(f"job {job_id} submitted to {args.backend}; waiting (Ctrl-C stops waiting, not the job)")
     try:
+        # Wherever the progress bar shows (terminals, QHUB_PROGRESS=1), the full id comes first; scripts
+        # and pipes get it with the outcome.
+        if not args.json and progress_wanted(None, default=sys.stderr.isatty()):
+            note(f"job {job_id} submitted to {args.backend}; waiting (Ctrl-C stops waiting, not the job)")
         status = _wait(client, job_id, args.timeout, f"job {job_id[:8]} on {args.backend}", quiet=args.json)
     except WaitTimeout as exc:
         error(f"{exc}; the job goes on, see it later with: qhub-providers result {job_id}")

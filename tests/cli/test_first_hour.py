@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,7 +40,6 @@ from tests.cli.test_commands import (
     submit,
     wait_for,
 )
-from tests.waiting import wait_until
 
 __all__ = ["clean_environment", "cli", "held", "process_env", "programs"]
 
@@ -73,14 +71,13 @@ def test_counts_are_whole_numbers_in_json(cli: Cli, programs: dict[str, Path], o
         assert all(type(n) is int for n in again["counts"].values())
 
 
-def test_a_terminal_sees_the_full_job_id_at_once(
+def test_where_progress_shows_the_full_job_id_comes_first(
     cli: Cli, programs: dict[str, Path], org: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    monkeypatch.setenv("QHUB_PROGRESS", "0")
+    monkeypatch.setenv("QHUB_PROGRESS", "1")  # as on a terminal
     outcome = cli("--organization", org, "run", str(programs["braket"]), "--backend", "aws.sim.sv1")
     assert outcome.code == EXIT_OK, outcome.err
-    submitted = re.search(r"job ([0-9a-f-]{36}) submitted to aws\.sim\.sv1; waiting", outcome.err)
+    submitted = re.match(r"job ([0-9a-f-]{36}) submitted to aws\.sim\.sv1; waiting", outcome.err)
     assert submitted, outcome.err
     assert f"job {submitted.group(1)}: COMPLETED" in outcome.out
 
@@ -232,27 +229,30 @@ def test_ctrl_c_while_waiting_names_the_job_and_leaves_it_running(
     process_env: dict[str, str], hub: LocalHub, held: str, programs: dict[str, Path], org: str
 ) -> None:
     process_env["KQH_ORGANIZATION_ID"] = org
+    process_env["QHUB_PROGRESS"] = "1"  # so that the job id is said once the job is submitted
+    child = subprocess.Popen(
+        [sys.executable, "-m", "qhub_providers.cli", "run", str(programs["braket"]), "--backend", held],
+        env=process_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stderr is not None
+        first = child.stderr.readline()  # blocks until the command is waiting (or ends)
+        submitted = re.match(r"job (\S+) submitted to", first)
+        assert submitted, first
+        child.send_signal(signal.SIGINT)
+        _, rest = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    job_id = submitted.group(1)
+    assert child.returncode == EXIT_INTERRUPTED, rest
+    assert f"stopped waiting; job {job_id} goes on" in rest
+    assert f"qhub-providers cancel {job_id}" in rest
+    assert "Traceback" not in rest
     with hub.client(organization_id=org) as client:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "qhub_providers.cli", "run", str(programs["braket"]), "--backend", held],
-            env=process_env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            wait_until(lambda: client.jobs.search_jobs(size=1).content, timeout=60, what="the job")
-            time.sleep(1.0)  # let the command read the Hub's answer and start waiting
-            child.send_signal(signal.SIGINT)
-            _, err = child.communicate(timeout=60)
-        finally:
-            if child.poll() is None:
-                child.kill()
-        job_id = str(client.jobs.search_jobs(size=1).content[0].id)  # type: ignore[index]
-        assert child.returncode == EXIT_INTERRUPTED, err
-        assert f"stopped waiting; job {job_id} goes on" in err
-        assert f"qhub-providers cancel {job_id}" in err
-        assert "Traceback" not in err
         assert str(client.jobs.get_job_status(job_id).status) in {"PENDING", "QUEUED"}
 
 
