@@ -101,3 +101,22 @@ def test_the_tutorials_show_their_plots() -> None:
     referenced = {image for page in pages.values() for image in re.findall(r"\(([^)]+\.png)\)", page)}
     stale = sorted(path.name for path in RENDERED.glob("*.png") if path.name not in referenced)
     assert not stale, f"images no page shows any more: {stale}"
+
+
+def test_the_error_reference_lists_every_typed_error() -> None:
+    import inspect
+
+    from qhub_providers.api import errors
+
+    page = (DOCS / "reference" / "errors.md").read_text(encoding="utf-8")
+    assert "::: qhub_providers.api.errors" in page  # the docstrings themselves come from the module
+    classes = [
+        name
+        for name, value in vars(errors).items()
+        if inspect.isclass(value)
+        and issubclass(value, errors.HubError)
+        and value.__module__ == errors.__name__
+        and not name.startswith("_")
+    ]
+    missing = [name for name in classes if f"`{name}`" not in page]
+    assert not missing, f"docs/reference/errors.md does not name {missing}"
