@@ -260,7 +260,7 @@ class HubProcess:
 
 @dataclass(frozen=True)
 class Target:
-    """One target of issue 8 and how this run fared against it."""
+    """One speed target (listed in benchmarks/README.md) and how this run fared against it."""
 
     target: str
     measured: str
@@ -284,7 +284,7 @@ class BenchResult:
     chart_label: str = "ratio to baseline"
     notes: list[str] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
-    """The targets of issue 8 this benchmark checks, each met or missed in this run."""
+    """The targets (benchmarks/README.md) this benchmark checks, each met or missed in this run."""
 
     def check(self, target: str, measured: str, met: bool) -> None:
         """Record whether a target was met, with the figure it was judged on."""

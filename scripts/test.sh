@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, format check, type check, docs build, tests. Installs what it needs into .venv.
+# The whole test suite: lint, format check, type check, docs build, package build, tests. Installs what
+# it needs into .venv.
 # Extra arguments go to pytest (for example: scripts/test.sh tests/api -x).
 set -euo pipefail
 QHUB_EXTRAS="all"
@@ -18,8 +19,24 @@ build_docs() {
   rm -rf "$tmp"
 }
 
+# The wheel and sdist that would be published, built without build isolation (so offline: hatchling comes
+# with the dev extra) and checked with twine; a few lines prove the wheel carries what installs rely on.
+check_dist() {
+  local tmp status=0
+  tmp="$(mktemp -d)"
+  if python -m build --no-isolation --outdir "$tmp/dist" . >"$tmp/build.log" 2>&1; then
+    twine check --strict "$tmp"/dist/* && python scripts/check_wheel.py "$tmp"/dist/*.whl || status=1
+  else
+    cat "$tmp/build.log"
+    status=1
+  fi
+  rm -rf "$tmp"
+  return $status
+}
+
 echo "== ruff check" && ruff check .
 echo "== ruff format --check" && ruff format --check .
 echo "== mypy" && mypy
 echo "== mkdocs build --strict" && build_docs
+echo "== wheel and sdist" && check_dist
 echo "== pytest" && python -m pytest -n 2 "$@"

@@ -1,32 +1,53 @@
-"""The Hub commands: ``backends``, ``backend``, ``run``, ``jobs``, ``job``, ``result``, ``cancel``."""
+"""The Hub commands: ``backends``, ``backend``, ``run``, ``jobs``, ``job``, ``result``, ``cancel`` and
+``doctor``."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import json
+import os
 import re
 import statistics
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from qhub_providers._polling import Backoff, WaitTimeout, wait_for_final_status
 from qhub_providers.api import HubQuantumClient
-from qhub_providers.api.credentials import resolve_base_url, resolve_credentials
-from qhub_providers.api.errors import CredentialsError
+from qhub_providers.api.credentials import BASE_URL_VARIABLE, resolve_base_url, resolve_credentials
+from qhub_providers.api.errors import CredentialsError, NotFoundError
 from qhub_providers.api.models import Backend, BackendStateInfo
+from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
 from qhub_providers.cli.output import (
+    EXIT_INTERRUPTED,
     EXIT_JOB_UNSUCCESSFUL,
     EXIT_OK,
+    EXIT_UNREACHABLE,
     EXIT_USAGE,
     error,
     histogram,
+    note,
+    paint,
     print_json,
     print_table,
+    status_colour,
 )
-from qhub_providers.progress import WaitProgress
+from qhub_providers.progress import WaitProgress, progress_wanted
+
+REQUEST_TIMEOUT_VARIABLE = "QHUB_REQUEST_TIMEOUT"
+"""Environment variable with the command line's default ``--request-timeout`` in seconds."""
+
+DEFAULT_REQUEST_TIMEOUT = 30.0
+"""Seconds the command line gives each call to the Hub unless told otherwise: short, so that a Hub which
+accepts connections but never answers is reported quickly instead of holding the terminal silent."""
+
+FINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "CANCELLED", "ABORTED", "DETACHED"})
 
 
 class ProgramFileError(ValueError):
@@ -35,6 +56,35 @@ class ProgramFileError(ValueError):
 
 class UsageError(ValueError):
     """An option's value is unusable in a way argparse cannot check (e.g. a malformed base URL)."""
+
+
+class NoSuchBackendError(LookupError):
+    """The Hub has no backend with this id; the message suggests the closest ids it does have."""
+
+
+class NotCancellableError(RuntimeError):
+    """The job already reached a final status, so there is nothing left to cancel."""
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
+    return value
+
+
+def default_request_timeout() -> float:
+    """``$QHUB_REQUEST_TIMEOUT`` when it is a positive number, else :data:`DEFAULT_REQUEST_TIMEOUT`."""
+    text = os.environ.get(REQUEST_TIMEOUT_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_REQUEST_TIMEOUT
+    try:
+        return _seconds(text)
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"{REQUEST_TIMEOUT_VARIABLE}={text!r}: {exc}") from None
 
 
 def global_options(*, defaults: bool) -> argparse.ArgumentParser:
@@ -49,13 +99,29 @@ def global_options(*, defaults: bool) -> argparse.ArgumentParser:
         return value if defaults else argparse.SUPPRESS
 
     options.add_argument(
-        "--base-url", default=default(None), help="API root (default: $QHUB_QUANTUM_BASE_URL or the Hub)"
+        "--base-url",
+        default=default(None),
+        metavar="URL",
+        help=f"the Quantum API root, ending in /quantum (default: ${BASE_URL_VARIABLE}, else the hosted Hub)",
     )
     options.add_argument(
-        "--token", default=default(None), help="access token (default: $KQH_PERSONAL_ACCESS_TOKEN ...)"
+        "--token",
+        default=default(None),
+        help="access token (default: $KQH_PERSONAL_ACCESS_TOKEN, else the qhubctl config file)",
     )
     options.add_argument(
-        "--organization", default=default(None), help="organization id (default: $KQH_ORGANIZATION_ID)"
+        "--organization",
+        default=default(None),
+        metavar="ID",
+        help="act for this organization (default: $KQH_ORGANIZATION_ID, else your personal account)",
+    )
+    options.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=default(None),
+        metavar="SECONDS",
+        help=f"give up on a call the Hub does not answer in time (default: ${REQUEST_TIMEOUT_VARIABLE}, "
+        f"else {DEFAULT_REQUEST_TIMEOUT:g})",
     )
     options.add_argument("--json", action="store_true", default=default(False), help="print JSON for scripts")
     options.add_argument(
@@ -77,26 +143,73 @@ def _at_least(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+_EXAMPLES = {
+    "backends": """examples:
+  qhub-providers backends
+  qhub-providers backends --provider IBM
+  qhub-providers --json backends | jq -r '.[].id'""",
+    "backend": """examples:
+  qhub-providers backend ibm.qpu.fez
+  qhub-providers backend aws.sim.sv1 --json""",
+    "run": """examples:
+  qhub-providers run bell.qasm --backend aws.sim.sv1
+  qhub-providers run bell.qasm --backend ibm.qpu.fez --shots 4000 --timeout 600
+  qhub-providers run bell.qasm --backend aws.sim.sv1 --no-wait   # prints the job id and returns
+
+Ctrl-C stops waiting, not the job: the job id is printed so you can come back with
+`qhub-providers result ID` or stop it with `qhub-providers cancel ID`.""",
+    "jobs": """examples:
+  qhub-providers jobs
+  qhub-providers jobs --page 2 --size 50""",
+    "job": """example:
+  qhub-providers job 3f1c6d2e-...""",
+    "result": """examples:
+  qhub-providers result 3f1c6d2e-...
+  qhub-providers result 3f1c6d2e-... --raw > result.json""",
+    "cancel": """example:
+  qhub-providers cancel 3f1c6d2e-...""",
+    "doctor": """examples:
+  qhub-providers doctor
+  qhub-providers doctor --base-url http://127.0.0.1:8080/quantum --token local-token""",
+}
+
+
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     shared = [global_options(defaults=False)]
 
     def add(name: str, help: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help, description=help[0].upper() + help[1:], parents=shared)
+        return commands.add_parser(
+            name,
+            help=help,
+            description=help[0].upper() + help[1:] + ".",
+            epilog=_EXAMPLES[name],
+            parents=shared,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
 
     backends = add("backends", "list the Hub's backends with status and queue")
-    backends.add_argument("--provider", help="only this provider (AWS, IBM, IQM ...)")
+    backends.add_argument("--provider", help="only this provider: AWS, IBM, IQM, AZURE ... (default: all)")
     backends.set_defaults(handler=list_backends)
 
     backend = add("backend", "details of one backend, with a calibration summary")
-    backend.add_argument("backend_id")
+    backend.add_argument("backend_id", metavar="BACKEND_ID", help="e.g. aws.sim.sv1 (see: backends)")
     backend.set_defaults(handler=show_backend)
 
     run = add("run", "run an OpenQASM 2 or 3 file and print its counts")
-    run.add_argument("file", type=Path, help="an OpenQASM 2 or 3 program")
-    run.add_argument("--backend", required=True, help="backend id, e.g. aws.sim.sv1")
+    run.add_argument("file", type=Path, metavar="FILE", help="an OpenQASM 2 or 3 program")
+    run.add_argument("--backend", required=True, metavar="ID", help="backend id, e.g. aws.sim.sv1")
     run.add_argument("--shots", type=_at_least(1), default=1000, help="shots (default: 1000)")
-    run.add_argument("--timeout", type=float, default=None, help="seconds to wait for the result")
-    run.add_argument("--name", default=None, help="a name for the job")
+    run.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="stop waiting for the result after this long; the job goes on (default: no limit)",
+    )
+    run.add_argument("--name", default=None, help="a name for the job (default: none)")
+    run.add_argument(
+        "--no-wait", action="store_true", help="submit, print the job id and return without waiting"
+    )
     run.set_defaults(handler=run_file)
 
     jobs = add("jobs", "your recent jobs, newest first")
@@ -105,17 +218,25 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     jobs.set_defaults(handler=list_jobs)
 
     job = add("job", "one job's record")
-    job.add_argument("job_id")
+    job.add_argument("job_id", metavar="JOB_ID")
     job.set_defaults(handler=show_job)
 
     result = add("result", "a job's counts (or, with --raw, the provider's result)")
-    result.add_argument("job_id")
+    result.add_argument("job_id", metavar="JOB_ID")
     result.add_argument("--raw", action="store_true", help="print the provider-native result JSON")
     result.set_defaults(handler=show_result)
 
-    cancel = add("cancel", "cancel a job")
-    cancel.add_argument("job_id")
+    cancel = add("cancel", "cancel a job that has not finished")
+    cancel.add_argument("job_id", metavar="JOB_ID")
     cancel.set_defaults(handler=cancel_job)
+
+    doctor = add("doctor", "check the token, organization, base URL and the connection to the Hub")
+    doctor.set_defaults(handler=doctor_check)
+
+
+def request_timeout(args: argparse.Namespace) -> float:
+    explicit: float | None = getattr(args, "request_timeout", None)
+    return explicit if explicit is not None else default_request_timeout()
 
 
 def client_from(args: argparse.Namespace) -> HubQuantumClient:
@@ -126,8 +247,39 @@ def client_from(args: argparse.Namespace) -> HubQuantumClient:
         raise UsageError(str(exc)) from None
     creds = resolve_credentials(args.token, args.organization, base_url)
     return HubQuantumClient(
-        api_key=creds.token, organization_id=creds.organization_id, base_url=creds.base_url
+        api_key=creds.token,
+        organization_id=creds.organization_id,
+        base_url=creds.base_url,
+        timeout=request_timeout(args),
     )
+
+
+def base_url_hint(base_url: str) -> str | None:
+    """Why a 404 may be the base URL's fault: the Quantum API lives under ``/quantum``."""
+    path = urlsplit(base_url).path.rstrip("/")
+    if path.endswith("/quantum"):
+        return None
+    return (
+        f"the base URL {base_url} does not end in /quantum, where the Quantum API lives "
+        f"(e.g. {base_url.rstrip('/')}/quantum)"
+    )
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _get_backend(client: HubQuantumClient, backend_id: str) -> Backend:
+    """The backend, or :class:`NoSuchBackendError` naming the closest ids the Hub has."""
+    try:
+        return client.backends.get_backend(backend_id)
+    except NotFoundError:
+        known = [str(b.id) for b in client.backends.get_backends()]
+        close = difflib.get_close_matches(backend_id, known, n=3, cutoff=0.5)
+        hint = f"; did you mean {_either(close)}?" if close else ""
+        raise NoSuchBackendError(
+            f"no backend {backend_id!r} on this Hub{hint} (list them with: qhub-providers backends)"
+        ) from None
 
 
 # -- backends ------------------------------------------------------------------------------------------
@@ -140,6 +292,12 @@ def _qubits(backend: Backend) -> int | None:
 def list_backends(args: argparse.Namespace) -> int:
     with client_from(args) as client:
         backends = client.backends.get_backends(provider=args.provider)
+        if not backends and args.provider:
+            # The Hub answers an unknown provider with an empty list; say so rather than print no rows.
+            providers = sorted({str(b.provider) for b in client.backends.get_backends()})
+            raise UsageError(
+                f"no backends of provider {args.provider!r}; this Hub's providers are {', '.join(providers)}"
+            )
         with ThreadPoolExecutor(max_workers=8) as pool:
             states = list(pool.map(lambda b: client.backends.get_backend_status(str(b.id)), backends))
     if args.json:
@@ -154,7 +312,7 @@ def list_backends(args: argparse.Namespace) -> int:
         (b.id, b.provider, b.type, _qubits(b), s.status, s.queue_size)
         for b, s in zip(backends, states, strict=True)
     ]
-    print_table(["id", "provider", "type", "qubits", "status", "queue"], rows)
+    print_table(["id", "provider", "type", "qubits", "status", "queue"], rows, colour={4: status_colour})
     return EXIT_OK
 
 
@@ -179,7 +337,7 @@ def _calibration_summary(calibration: Any) -> list[tuple[str, str]]:
 
 def show_backend(args: argparse.Namespace) -> int:
     with client_from(args) as client:
-        backend = client.backends.get_backend(args.backend_id)
+        backend = _get_backend(client, args.backend_id)
         state: BackendStateInfo = client.backends.get_backend_status(args.backend_id)
         calibration = (
             client.backends.get_backend_calibration(args.backend_id) if backend.has_calibration else None
@@ -193,7 +351,7 @@ def show_backend(args: argparse.Namespace) -> int:
         ("name", backend.display_name or backend.name),
         ("provider", f"{backend.provider} (hardware: {backend.hardware_provider})"),
         ("type", f"{backend.type}, {backend.technology}"),
-        ("status", f"{state.status}, queue {state.queue_size}"),
+        ("status", f"{paint(str(state.status), status_colour(str(state.status)))}, queue {state.queue_size}"),
         ("qubits", _qubits(backend)),
     ]
     if configuration is not None:
@@ -255,14 +413,15 @@ def _wait(
         )
 
 
-def _counts(client: HubQuantumClient, job_id: str) -> dict[str, float] | None:
+def _counts(client: HubQuantumClient, job_id: str) -> dict[str, int] | dict[str, float] | None:
+    """The first circuit's counts (whole numbers), or its probabilities where a backend gives only those."""
     normalized = client.jobs.get_normalized_job_result(job_id)
     if normalized is None or not normalized.pubs:
         return None
     pub = normalized.pubs[0]
     counts = getattr(pub, "counts", None)
     if counts is not None:
-        return {k: float(v) for k, v in counts.items()}
+        return {k: round(v) for k, v in counts.items()}
     probabilities = getattr(pub, "probabilities", None)
     return None if probabilities is None else {k: float(v) for k, v in probabilities.items()}
 
@@ -270,7 +429,7 @@ def _counts(client: HubQuantumClient, job_id: str) -> dict[str, float] | None:
 def run_file(args: argparse.Namespace) -> int:
     text, version = _read_program(args.file)
     with client_from(args) as client:
-        backend = client.backends.get_backend(args.backend)
+        backend = _get_backend(client, args.backend)
         formats = (
             {str(f) for f in (backend.configuration.supported_input_formats or [])}
             if backend.configuration
@@ -287,15 +446,53 @@ def run_file(args: argparse.Namespace) -> int:
         job = client.jobs.create_job(
             backend_id=args.backend, shots=args.shots, input=text, input_format=input_format, name=args.name
         )
-        job_id = str(job.id)
-        try:
-            status = _wait(
-                client, job_id, args.timeout, f"job {job_id[:8]} on {args.backend}", quiet=args.json
-            )
-        except WaitTimeout as exc:
-            error(f"{exc}; see it later with: qhub-providers result {job_id}")
-            return EXIT_JOB_UNSUCCESSFUL
+        return _follow(client, str(job.id), args, lambda: _counts(client, str(job.id)))
+
+
+def _follow(
+    client: HubQuantumClient,
+    job_id: str,
+    args: argparse.Namespace,
+    counts: Callable[[], dict[str, int] | dict[str, float] | None],
+) -> int:
+    """After submission: say the job id at once, then wait (unless --no-wait) and report the outcome."""
+    if args.no_wait:
+        status = str(client.jobs.get_job_status(job_id).status)
+        if args.json:
+            print_json({"job_id": job_id, "status": status})
+        else:
+            print(f"job {job_id} submitted to {args.backend} ({status})")
+            note(f"see it later with: qhub-providers result {job_id}")
+        return EXIT_OK
+    try:
+        # Wherever the progress bar shows (terminals, QHUB_PROGRESS=1), the full id comes first; scripts
+        # and pipes get it with the outcome.
+        if not args.json and progress_wanted(None, default=sys.stderr.isatty()):
+            note(f"job {job_id} submitted to {args.backend}; waiting (Ctrl-C stops waiting, not the job)")
+        status = _wait(client, job_id, args.timeout, f"job {job_id[:8]} on {args.backend}", quiet=args.json)
+    except WaitTimeout as exc:
+        error(f"{exc}; the job goes on, see it later with: qhub-providers result {job_id}")
+        return EXIT_JOB_UNSUCCESSFUL
+    except KeyboardInterrupt:
+        error(
+            f"stopped waiting; job {job_id} goes on at the Hub: "
+            f"qhub-providers result {job_id} (or: qhub-providers cancel {job_id})"
+        )
+        return EXIT_INTERRUPTED
+    if status != "COMPLETED":
         return _report(client, job_id, status, args)
+    return _print_counts(job_id, status, counts(), args)
+
+
+def _print_counts(
+    job_id: str, status: str, counts: dict[str, int] | dict[str, float] | None, args: argparse.Namespace
+) -> int:
+    if args.json:
+        print_json({"job_id": job_id, "status": status, "counts": counts})
+    else:
+        print(f"job {job_id}: {paint(status, status_colour(status))}")
+        print(histogram(counts) if counts else "(no counts for this job; see --raw with the result command)")
+    return EXIT_OK
 
 
 def _report(client: HubQuantumClient, job_id: str, status: str, args: argparse.Namespace) -> int:
@@ -310,13 +507,7 @@ def _report(client: HubQuantumClient, job_id: str, status: str, args: argparse.N
             print_json({"job_id": job_id, "status": status, "error": message})
         error(message)
         return EXIT_JOB_UNSUCCESSFUL
-    counts = _counts(client, job_id)
-    if args.json:
-        print_json({"job_id": job_id, "status": status, "counts": counts})
-    else:
-        print(f"job {job_id}: {status}")
-        print(histogram(counts) if counts else "(no counts for this job; see --raw with the result command)")
-    return EXIT_OK
+    return _print_counts(job_id, status, _counts(client, job_id), args)
 
 
 def _run_through_qiskit(args: argparse.Namespace, client: HubQuantumClient, text: str, version: int) -> int:
@@ -335,28 +526,16 @@ def _run_through_qiskit(args: argparse.Namespace, client: HubQuantumClient, text
             else qasm3.loads(text)
         )
     except ImportError:
-        error("reading OpenQASM 3 with Qiskit needs qiskit-qasm3-import: pip install qiskit-qasm3-import")
+        error(
+            "reading OpenQASM 3 with Qiskit needs qiskit-qasm3-import: "
+            "pip install qiskit-qasm3-import (the [qiskit] extra brings it)"
+        )
         return EXIT_USAGE
     except Exception as exc:  # each Qiskit parser has its own error class; all mean a bad program
         raise ProgramFileError(f"{args.file} is not a valid OpenQASM {version} program: {exc}") from exc
     backend = HubQiskitProvider(client=client).get_backend(args.backend)
     job = backend.run(transpile(circuit, backend), shots=args.shots, job_name=args.name)
-    try:
-        status = _wait(
-            client, job.job_id(), args.timeout, f"job {job.job_id()[:8]} on {args.backend}", quiet=args.json
-        )
-    except WaitTimeout as exc:
-        error(f"{exc}; see it later with: qhub-providers result {job.job_id()}")
-        return EXIT_JOB_UNSUCCESSFUL
-    if status != "COMPLETED":
-        return _report(client, job.job_id(), status, args)
-    counts = {k: float(v) for k, v in job.result().get_counts().items()}
-    if args.json:
-        print_json({"job_id": job.job_id(), "status": status, "counts": counts})
-    else:
-        print(f"job {job.job_id()}: {status}")
-        print(histogram(counts))
-    return EXIT_OK
+    return _follow(client, job.job_id(), args, lambda: dict(job.result().get_counts()))
 
 
 # -- jobs -----------------------------------------------------------------------------------------
@@ -371,16 +550,26 @@ def list_jobs(args: argparse.Namespace) -> int:
     with client_from(args) as client:
         # People count pages from 1, the Hub from 0.
         page = client.jobs.search_jobs(page=args.page - 1, size=args.size, sort="createdAt,desc")
+    total_pages = page.total_pages or 1
+    total = page.total_elements or 0
+    if not page.content and args.page > total_pages:
+        jobs = f"{total} job{'' if total == 1 else 's'}"
+        raise UsageError(f"there is no page {args.page} ({jobs}, {total_pages} page(s) of {args.size})")
     if args.json:
         print_json(page)
         return EXIT_OK
     rows = [(j.id, j.backend_id, j.status, j.shots, _when(j.created_at), j.name) for j in page.content or []]
-    print_table(["id", "backend", "status", "shots", "created", "name"], rows)
-    total_pages = page.total_pages or 1
-    total = page.total_elements or 0
+    print_table(["id", "backend", "status", "shots", "created", "name"], rows, colour={2: status_colour})
     more = "; --page N for another" if total_pages > 1 else ""
     print(f"page {args.page} of {total_pages} ({total} job{'' if total == 1 else 's'}){more}")
     return EXIT_OK
+
+
+def _shown(value: Any) -> str:
+    """A field's value for people: text as it is, structures as compact JSON (never a Python repr)."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(", ", ": "))
+    return str(value)
 
 
 def show_job(args: argparse.Namespace) -> int:
@@ -390,9 +579,15 @@ def show_job(args: argparse.Namespace) -> int:
         print_json(job)
         return EXIT_OK
     fields = job.model_dump(mode="json", exclude_none=True)
+    # The client-token tag is this library's bookkeeping for safe retries, not the user's own tag.
+    tags = [t for t in fields.pop("tags", None) or [] if not str(t).startswith(CLIENT_TOKEN_PREFIX)]
+    if tags:
+        fields["tags"] = tags
+    fields = {k: v for k, v in fields.items() if v not in ({}, [])}
     width = max(len(k) for k in fields)
     for key, value in fields.items():
-        print(f"{key.ljust(width)}  {value}")
+        text = _shown(value)
+        print(f"{key.ljust(width)}  {paint(text, status_colour(text)) if key == 'status' else text}")
     return EXIT_OK
 
 
@@ -405,7 +600,7 @@ def show_result(args: argparse.Namespace) -> int:
                 return EXIT_JOB_UNSUCCESSFUL
             print_json(client.jobs.get_job_result(args.job_id))
             return EXIT_OK
-        if status not in {"COMPLETED", "FAILED", "CANCELLED", "ABORTED", "DETACHED"}:
+        if status not in FINAL_STATUSES:
             error(f"job {args.job_id} is {status}; no result yet")
             return EXIT_JOB_UNSUCCESSFUL
         return _report(client, args.job_id, status, args)
@@ -413,6 +608,9 @@ def show_result(args: argparse.Namespace) -> int:
 
 def cancel_job(args: argparse.Namespace) -> int:
     with client_from(args) as client:
+        before = str(client.jobs.get_job_status(args.job_id).status)
+        if before in FINAL_STATUSES:
+            raise NotCancellableError(f"job {args.job_id} already ended {before}; there is nothing to cancel")
         client.jobs.cancel_job(args.job_id)
         status = str(client.jobs.get_job_status(args.job_id).status)
     if args.json:
@@ -420,3 +618,77 @@ def cancel_job(args: argparse.Namespace) -> int:
     else:
         print(f"job {args.job_id}: cancellation requested ({status})")
     return EXIT_OK
+
+
+# -- doctor ------------------------------------------------------------------------------------------
+
+
+def _base_url_source(args: argparse.Namespace) -> str:
+    if args.base_url and args.base_url.strip():
+        return "from --base-url"
+    if os.environ.get(BASE_URL_VARIABLE, "").strip():
+        return f"from ${BASE_URL_VARIABLE}"
+    return "the hosted Hub, the default"
+
+
+def doctor_check(args: argparse.Namespace) -> int:
+    """Check each piece of the setup in the order a connection needs them, and say what to fix."""
+    from qhub_providers.cli import exit_code_for, one_line  # the exit codes live with the entry point
+
+    checks: list[tuple[str, bool, str]] = []
+    code = EXIT_OK
+
+    def fail(name: str, exc: BaseException, hint: str = "") -> None:
+        nonlocal code
+        checks.append((name, False, one_line(exc) + (f" ({hint})" if hint else "")))
+        code = code or exit_code_for(exc)
+
+    try:
+        base_url = resolve_base_url(args.base_url)
+    except CredentialsError as exc:
+        fail("base URL", UsageError(str(exc)))
+        base_url = None
+    if base_url is not None:
+        problem = base_url_hint(base_url)
+        detail = f"{base_url} ({_base_url_source(args)})" + (f"; warning: {problem}" if problem else "")
+        checks.append(("base URL", True, detail))
+    creds = None
+    try:
+        creds = resolve_credentials(args.token, args.organization, base_url)
+    except CredentialsError as exc:
+        fail("token", exc)
+    if creds is not None:
+        checks.append(("token", True, f"found ({creds.token_source})"))
+        organization = creds.organization_id or "none: acting for your personal account"
+        checks.append(("organization", True, organization))
+        timeout = request_timeout(args)
+        started = time.perf_counter()
+        try:
+            with HubQuantumClient(
+                api_key=creds.token,
+                organization_id=creds.organization_id,
+                base_url=creds.base_url,
+                timeout=timeout,
+            ) as client:
+                count = len(client.backends.get_backends())
+        except NotFoundError as exc:
+            fail("connection", exc, base_url_hint(creds.base_url) or "is this the Quantum API's base URL?")
+        except Exception as exc:  # every failure is a finding here, reported as one line
+            hint = ""
+            if exit_code_for(exc) == EXIT_UNREACHABLE:
+                hint = "is the base URL right? for a local Hub, is `qhub-providers emulator` running?"
+            fail("connection", exc, hint)
+        else:
+            elapsed = (time.perf_counter() - started) * 1000
+            answer = f"the Hub answered in {elapsed:.0f} ms and lists {count} backends"
+            checks.append(("connection", True, answer))
+    if args.json:
+        print_json(
+            {"ok": code == EXIT_OK, "checks": [{"name": n, "ok": ok, "detail": d} for n, ok, d in checks]}
+        )
+    else:
+        width = max(len(n) for n, _, _ in checks)
+        for name, ok, detail in checks:
+            mark = paint("ok  ", "32") if ok else paint("FAIL", "31")
+            print(f"{mark}  {name.ljust(width)}  {detail}")
+    return code

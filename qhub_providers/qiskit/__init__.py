@@ -3,6 +3,13 @@
 Needs the ``qiskit`` extra. Importing it never imports Braket.
 """
 
+try:
+    import qiskit  # noqa: F401  # fail here, with the fix, rather than deep inside a submodule
+except ImportError as missing:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        f"the Qiskit face needs Qiskit: pip install 'qhub-providers[qiskit]' ({missing})"
+    ) from missing
+
 from qhub_providers.qiskit.backend import HubBackend, HubBackendStatus
 from qhub_providers.qiskit.errors import (
     CircuitNotSupportedError,

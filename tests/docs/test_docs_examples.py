@@ -7,6 +7,7 @@ Hub of the test process (see ``conftest.py``). Every other Python block must at 
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import re
@@ -102,11 +103,16 @@ def _python_blocks(page: Path) -> list[tuple[int, str]]:
 PAGES = sorted(DOCS.rglob("*.md"))
 
 
+def _top_level_await(page: Path) -> int:
+    """The rendered notebooks' cells run in IPython, where ``await`` at the top level is allowed."""
+    return ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if page.parent.name == "notebooks" else 0
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[str(page.relative_to(DOCS)) for page in PAGES])
 def test_every_python_block_is_valid_python(page: Path) -> None:
     for line, code in _python_blocks(page):
         try:
-            compile(code, f"{page.name}:{line}", "exec")
+            compile(code, f"{page.name}:{line}", "exec", flags=_top_level_await(page))
         except SyntaxError as error:
             pytest.fail(f"{page.relative_to(DOCS)}:{line}: not valid Python: {error}")
     # The runnable finder sees the same blocks as this one does.

@@ -15,7 +15,8 @@ from .hub_support import connect, qasm3_ghz, raw, wait_for_status
 
 BELL = qasm3_ghz(2)
 
-# Every endpoint of the contract's section 2 (41), with a body where it takes one. ``{job}``, ``{session}``
+# Every endpoint of the Quantum API (41, see qhub_providers/api/resources/), with a body where it takes
+# one. ``{job}``, ``{session}``
 # and ``{se}`` are filled with real ids, so a 401 cannot be a 404 in disguise.
 ENDPOINTS: list[tuple[str, str, Any]] = [
     ("GET", "backends/least-busy?provider=IBM", None),

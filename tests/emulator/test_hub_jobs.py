@@ -1,6 +1,6 @@
 """``POST jobs`` as real clients send it, its precise refusals, and the job lifecycle on the local Hub.
 
-Submissions follow the contract's sections 4.1, 4.2 and 9.3: object or bare-string inputs with or without the
+Submissions take the shapes of ``api/models/inputs.py``: object or bare-string inputs with or without the
 ``backendId`` tag, explicit ``null``s, the generated ``{"value": ...}`` wrapper, IQM options in either place,
 and IBM primitive inputs encoded by qiskit_ibm_runtime. Bodies the REST client would never send go out with
 raw httpx.

@@ -23,7 +23,7 @@ PUBLIC = {("GET", "/quantum/backends")}
 """The contract's only public endpoint (it answers anonymous callers with a reduced view)."""
 
 CONTRACT_ENDPOINTS = 41
-"""Endpoints of the Quantum API in the contract's section 2; the local Hub adds admin controls."""
+"""Endpoints of the Quantum API (qhub_providers/api/resources/); the local Hub adds admin controls."""
 
 # Ways to present no valid token. The right token in the wrong place (a query parameter, a cookie, an
 # Authorization header) must not count either.

@@ -194,7 +194,7 @@ class NormalizedPubResultType(StrEnum):
     UNMAPPED = "unmapped"
 
 
-# Enumerations of the job input schemas (contract section 4.4).
+# Enumerations of the job input schemas (the models in qhub_providers/api/models/inputs.py).
 
 
 class IonqGateset(StrEnum):

@@ -1,4 +1,4 @@
-"""Job ``input`` and ``input_params`` schemas, one pair per backend family (contract sections 4.2 to 4.4).
+"""Job ``input`` and ``input_params`` schemas, one pair per backend family.
 
 Every model carries an optional ``backend_id`` written as ``backendId`` on the wire: the reference client
 puts that tag inside ``input`` / ``input_params``, but it is redundant with the top-level ``backend_id`` of

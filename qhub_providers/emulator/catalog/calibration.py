@@ -6,7 +6,7 @@ from the backend id) and drifts a little from day to day (drawn from the backend
 index). Seeds come from SHA-256, never from Python's salted ``hash()``, so every process and every
 restart of the local Hub sees the same numbers.
 
-The JSON follows the contract's ``CalibrationResponse`` (section 3.4). Gate-based calibrations key
+The JSON follows ``CalibrationResponse`` (``api/models/calibration.py``). Gate-based calibrations key
 their gates by the backend's Qiskit basis-gate names, because the runners build Aer noise models from
 them; the provider-native configurations (IBM properties, Braket standardized properties) are derived
 from the same :class:`Snapshot` so that both views agree.

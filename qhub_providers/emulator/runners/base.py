@@ -6,7 +6,7 @@ can refuse bad input at once (with the parser's own message) while the simulatio
 * :meth:`Runner.prepare` validates and parses; it raises :class:`InvalidJobInput` for anything it cannot
   run. It is called again after a restart, from the stored input, so it must be deterministic.
 * :meth:`Runner.execute` simulates and returns an :class:`Execution` with the provider-native result
-  and the normalized views of the contract's section 3.8.
+  and the normalized views (``qhub_providers/api/models/normalized.py``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""One noise model for every QPU family, built from its gate-based calibration (contract section 3.4).
+"""One noise model for every QPU family, built from its gate-based calibration (the shape of
+``qhub_providers/api/models/calibration.py``).
 
 What a calibration says becomes, per device qubit and qubit pair:
 
