@@ -23,6 +23,7 @@ import httpx
 from qhub_providers._version import __version__
 from qhub_providers.api import _redirects, _wire
 from qhub_providers.api.errors import (
+    ApiError,
     ClientClosedError,
     HubConnectionError,
     HubError,
@@ -349,6 +350,10 @@ def _settle(
         except HubError as exc:
             problem = exc
             fetch = None
+            if _definitive(exc):
+                # The lookup itself is refused (no such endpoint, an answer that is no listing): asking
+                # again will not change that.
+                break
         else:
             problem = None
             fetch = call.reconcile.found(looked_up)
@@ -394,6 +399,13 @@ def _settle(
         client_token=token,
         request=request,
     ) from failure
+
+
+def _definitive(error: HubError) -> bool:
+    """An error that asking again will not change: a 4xx other than 408/429, or an unreadable 2xx."""
+    if isinstance(error, ApiError):
+        return error.status_code < 500 and error.status_code not in (408, 429)
+    return False
 
 
 def _confirm(

@@ -44,7 +44,7 @@ from .support import BELL_QASM2, FAST_BACKEND, Ledger, new_token, token_tag
 FAULT_RATE = 0.25
 STORE_DELAY = 0.4
 STORE_DELAY_RATE = 0.5
-SETTLE_WINDOW = 1.5
+SETTLE_WINDOW = 2.5
 """Well above :data:`STORE_DELAY`: a submission that reached the Hub is found within it."""
 ATTEMPT_TIMEOUT = 2.0
 """A stalled attempt is given up after this; the call's deadline (``timeout``) is far longer."""
