@@ -333,7 +333,7 @@ def _settle(
     token = call.reconcile.token
     window = _Clock(policy.settle_window)
     # Lookups that fail prove nothing either way; they may go on past the window, up to a bound.
-    patience = policy.settle_window + (call.options.get("timeout", settings.timeout) or DEFAULT_TIMEOUT)
+    patience = 2 * policy.settle_window
     what = _describe(failure)
     settings.logger.info(
         "%s %s failed ambiguously (%s); looking it up by its token", call.method, call.path, what

@@ -86,8 +86,8 @@ class RetryPolicy:
     """Seconds a job submission that failed ambiguously keeps looking for its job by the client token
     before it raises :class:`~qhub_providers.api.errors.UncertainSubmissionError`: only a lookup that
     succeeded at least this long after the failure and still found nothing ends the search. Lookups that
-    fail (the network still broken) go on for at most the call's ``timeout`` more. Counted on top of the
-    call's ``timeout``, so that a submission whose answer came too late still gets looked up."""
+    fail (the network still broken) go on for at most one more window. Counted on top of the call's
+    ``timeout``, so that a submission whose answer came too late still gets looked up."""
     attempt_timeout: float | None = None
     """Seconds one attempt may take (connect, send, answer), so that a stalled connection is given up
     and retried while the call's ``timeout`` still has time left; ``None``: the whole remaining time."""
