@@ -169,6 +169,11 @@ class _Clock:
     def now(self) -> float:
         return max(time.monotonic(), self.start + self.slept)
 
+    def describe(self) -> str:
+        if self.seconds is not None:
+            return f"the call's timeout of {self.seconds:g} s"
+        return "the time left to settle a submission"
+
     def remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - self.now()
 
@@ -217,8 +222,8 @@ def _exchange(
             # The call's time is up before this attempt could start. (A job submission only gets here
             # after failures that prove it was not taken: the ambiguous ones go to _settle at once.)
             raise HubTimeoutError(
-                f"{_where(call, request)} did not complete within {clock.seconds:g} s "
-                f"(the call's timeout; last failure: {_describe(last_error)})",
+                f"{_where(call, request)} did not complete in time ({clock.describe()}; "
+                f"last failure: {_describe(last_error)})",
                 request=request,
             ) from last_error
         if log.isEnabledFor(logging.DEBUG):
