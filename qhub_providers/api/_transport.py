@@ -555,6 +555,10 @@ class SyncTransport:
             response = self.client.send(step.request, stream=True, follow_redirects=False)
         except httpx.TransportError as exc:
             return exc
+        except RuntimeError:
+            if self.client.is_closed:  # closed by another thread or task meanwhile
+                raise _closed(self.client) from None
+            raise
         if step.stream and 200 <= response.status_code < 300:
             return response
         try:
@@ -639,6 +643,10 @@ class AsyncTransport:
             response = await self.client.send(step.request, stream=True, follow_redirects=False)
         except httpx.TransportError as exc:
             return exc
+        except RuntimeError:
+            if self.client.is_closed:  # closed by another thread or task meanwhile
+                raise _closed(self.client) from None
+            raise
         if step.stream and 200 <= response.status_code < 300:
             return response
         try:
