@@ -44,9 +44,9 @@ from .support import BELL_QASM2, FAST_BACKEND, Ledger, new_token, token_tag
 FAULT_RATE = 0.25
 STORE_DELAY = 0.4
 STORE_DELAY_RATE = 0.5
-SETTLE_WINDOW = 2.5
+SETTLE_WINDOW = 4.0
 """Well above :data:`STORE_DELAY`: a submission that reached the Hub is found within it."""
-ATTEMPT_TIMEOUT = 2.0
+ATTEMPT_TIMEOUT = 3.0
 """A stalled attempt is given up after this; the call's deadline (``timeout``) is far longer."""
 CALL_TIMEOUT = 20.0
 
@@ -55,7 +55,7 @@ ASYNC_SUBMISSIONS = 700
 QISKIT_RUNS = 300
 BRAKET_TASKS = 300
 """2,000 submissions in all."""
-THREADS = 48
+THREADS = 32
 
 
 def policy() -> RetryPolicy:
@@ -150,7 +150,7 @@ def test_async_submissions_through_a_faulty_network_are_never_duplicated_or_lost
     ledger = Ledger()
 
     async def run() -> None:
-        gate = asyncio.Semaphore(96)
+        gate = asyncio.Semaphore(THREADS)
         async with AsyncHubQuantumClient(**proxied(slow_hub, proxy, org)) as client:
 
             async def submit() -> None:
