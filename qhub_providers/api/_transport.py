@@ -12,7 +12,7 @@ client's limits or escapes as an untyped error.
 from __future__ import annotations
 
 import logging
-import platform
+import sys
 import time
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -41,7 +41,9 @@ DEFAULT_TIMEOUT = 60.0
 """Seconds one call may take in all (connecting, sending, every read and every retry)."""
 DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024
 """Largest answer body (after decompression) the client reads; the result streams are not bounded."""
-USER_AGENT = f"qhub-providers/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+# sys.version_info rather than platform.python_version(): the platform module costs milliseconds to import.
+_PYTHON = ".".join(str(part) for part in sys.version_info[:3])
+USER_AGENT = f"qhub-providers/{__version__} python/{_PYTHON} httpx/{httpx.__version__}"
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ Waits grow exponentially with jitter and honour ``Retry-After`` (seconds or an H
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -67,6 +66,8 @@ def _real_sleep(seconds: float) -> None:
 
 
 def _real_async_sleep(seconds: float) -> Awaitable[None]:
+    import asyncio  # only async clients sleep this way; importing asyncio costs sync users ~10 ms
+
     return asyncio.sleep(seconds)
 
 
