@@ -23,6 +23,7 @@ import httpx
 from qhub_providers._version import __version__
 from qhub_providers.api import _redirects, _wire
 from qhub_providers.api.errors import (
+    AnswerTooLargeError,
     ApiError,
     ClientClosedError,
     HubConnectionError,
@@ -250,7 +251,7 @@ def _exchange(
                     return response
                 try:
                     return _wire.interpret(call, response, settings.mask)
-                except ParsingError as exc:
+                except (ParsingError, AnswerTooLargeError) as exc:
                     if call.reconcile is None:
                         raise
                     # The Hub took the job but its answer cannot be read: the job exists, and the token
