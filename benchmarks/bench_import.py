@@ -19,6 +19,8 @@ from benchmarks.common import BenchResult, ChildRun, median, ms, parse_quick, ra
 
 BASELINE = "python -c pass"
 BRAKET_BASES = "import braket.circuits, braket.devices, braket.tasks"
+QISKIT_FLOOR = "import qiskit, httpx, pydantic"
+QISKIT_PROVIDER = "from qhub_providers.qiskit import HubQiskitProvider"
 # (label, statement); the first is the baseline every ratio divides by.
 STATEMENTS: list[tuple[str, str]] = [
     (BASELINE, "pass"),
@@ -30,6 +32,9 @@ STATEMENTS: list[tuple[str, str]] = [
     ("from qhub_providers.emulator import LocalHub", "from qhub_providers.emulator import LocalHub"),
     ("import qiskit", "import qiskit"),
     ("import braket.circuits", "import braket.circuits"),
+    # The floor of the Qiskit face: the SDK it wraps plus the client's own dependencies.
+    (QISKIT_FLOOR, QISKIT_FLOOR),
+    (QISKIT_PROVIDER, QISKIT_PROVIDER),
     # What the Braket face cannot avoid: the Braket base classes it subclasses (braket.tasks loads boto3).
     (BRAKET_BASES, BRAKET_BASES),
 ]
@@ -41,6 +46,8 @@ FACES = {
     "import qhub_providers.braket": "import braket.circuits",
 }
 FACE_LIMIT = 1.10
+# Near the floor of the chosen dependencies, measured side by side in the same run.
+FLOORS = {CLIENT: ("import httpx, pydantic", 1.3), QISKIT_PROVIDER: (QISKIT_FLOOR, 1.15)}
 # Which SDKs a statement must not load: a Qiskit user never pays for Braket and the reverse.
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     CLIENT: ("qiskit", "braket"),
@@ -141,6 +148,15 @@ def run(quick: bool = False) -> list[BenchResult]:
             f"{mine['median_max_rss_kib'] / 1024:.1f} vs {theirs['median_max_rss_kib'] / 1024:.1f} MiB: "
             f"{times(rss_ratio)}",
             rss_ratio <= FACE_LIMIT,
+        )
+    for mine_label, (floor_label, limit) in FLOORS.items():
+        mine, floor = result.figures[mine_label], result.figures[floor_label]
+        floor_ratio = ratio(mine["median_statement_s"], floor["median_statement_s"])
+        result.figures[mine_label]["vs_floor"] = {"floor": floor_label, "time_ratio": floor_ratio}
+        result.check(
+            f"`{mine_label}` within {limit}x of `{floor_label}` (statement alone)",
+            f"{ms(mine['median_statement_s'])} vs {ms(floor['median_statement_s'])}: {times(floor_ratio)}",
+            floor_ratio <= limit,
         )
     bases = result.figures[BRAKET_BASES]["median_statement_s"]
     face = result.figures["import qhub_providers.braket"]["median_statement_s"]

@@ -5,7 +5,9 @@
 ...     job = client.jobs.create_job(backend_id="aws.sim.sv1", shots=100, input="OPENQASM 3; ...")
 """
 
-from qhub_providers.api import models
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from qhub_providers.api._endpoint import ByteStream, Pager
 from qhub_providers.api._wire import RequestOptions
 from qhub_providers.api.client import AsyncHubQuantumClient, HubQuantumClient, HubQuantumClientEnvironment
@@ -34,6 +36,18 @@ from qhub_providers.api.errors import (
     UnprocessableEntityError,
 )
 from qhub_providers.api.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from qhub_providers.api import models
+
+
+def __getattr__(name: str) -> Any:
+    # The models load on first use (PEP 562): importing the client builds no pydantic model it does not
+    # need, and each endpoint namespace loads its models when first used.
+    if name == "models":
+        return importlib.import_module("qhub_providers.api.models")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AnswerTooLargeError",

@@ -12,7 +12,7 @@ client's limits or escapes as an untyped error.
 from __future__ import annotations
 
 import logging
-import platform
+import sys
 import time
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -23,6 +23,8 @@ import httpx
 from qhub_providers._version import __version__
 from qhub_providers.api import _redirects, _wire
 from qhub_providers.api.errors import (
+    AnswerTooLargeError,
+    ApiError,
     ClientClosedError,
     HubConnectionError,
     HubError,
@@ -40,7 +42,9 @@ DEFAULT_TIMEOUT = 60.0
 """Seconds one call may take in all (connecting, sending, every read and every retry)."""
 DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024
 """Largest answer body (after decompression) the client reads; the result streams are not bounded."""
-USER_AGENT = f"qhub-providers/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+# sys.version_info rather than platform.python_version(): the platform module costs milliseconds to import.
+_PYTHON = ".".join(str(part) for part in sys.version_info[:3])
+USER_AGENT = f"qhub-providers/{__version__} python/{_PYTHON} httpx/{httpx.__version__}"
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,11 @@ class _Clock:
     def now(self) -> float:
         return max(time.monotonic(), self.start + self.slept)
 
+    def describe(self) -> str:
+        if self.seconds is not None:
+            return f"the call's timeout of {self.seconds:g} s"
+        return "the time left to settle a submission"
+
     def remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - self.now()
 
@@ -216,8 +225,8 @@ def _exchange(
             # The call's time is up before this attempt could start. (A job submission only gets here
             # after failures that prove it was not taken: the ambiguous ones go to _settle at once.)
             raise HubTimeoutError(
-                f"{_where(call, request)} did not complete within {clock.seconds:g} s "
-                f"(the call's timeout; last failure: {_describe(last_error)})",
+                f"{_where(call, request)} did not complete in time ({clock.describe()}; "
+                f"last failure: {_describe(last_error)})",
                 request=request,
             ) from last_error
         if log.isEnabledFor(logging.DEBUG):
@@ -242,7 +251,7 @@ def _exchange(
                     return response
                 try:
                     return _wire.interpret(call, response, settings.mask)
-                except ParsingError as exc:
+                except (ParsingError, AnswerTooLargeError) as exc:
                     if call.reconcile is None:
                         raise
                     # The Hub took the job but its answer cannot be read: the job exists, and the token
@@ -332,7 +341,7 @@ def _settle(
     token = call.reconcile.token
     window = _Clock(policy.settle_window)
     # Lookups that fail prove nothing either way; they may go on past the window, up to a bound.
-    patience = policy.settle_window + (call.options.get("timeout", settings.timeout) or DEFAULT_TIMEOUT)
+    patience = 2 * policy.settle_window
     what = _describe(failure)
     settings.logger.info(
         "%s %s failed ambiguously (%s); looking it up by its token", call.method, call.path, what
@@ -349,6 +358,10 @@ def _settle(
         except HubError as exc:
             problem = exc
             fetch = None
+            if _definitive(exc):
+                # The lookup itself is refused (no such endpoint, an answer that is no listing): asking
+                # again will not change that.
+                break
         else:
             problem = None
             fetch = call.reconcile.found(looked_up)
@@ -394,6 +407,13 @@ def _settle(
         client_token=token,
         request=request,
     ) from failure
+
+
+def _definitive(error: HubError) -> bool:
+    """An error that asking again will not change: a 4xx other than 408/429, or an unreadable 2xx."""
+    if isinstance(error, ApiError):
+        return error.status_code < 500 and error.status_code not in (408, 429)
+    return False
 
 
 def _confirm(
@@ -538,6 +558,10 @@ class SyncTransport:
             response = self.client.send(step.request, stream=True, follow_redirects=False)
         except httpx.TransportError as exc:
             return exc
+        except RuntimeError:
+            if self.client.is_closed:  # closed by another thread or task meanwhile
+                raise _closed(self.client) from None
+            raise
         if step.stream and 200 <= response.status_code < 300:
             return response
         try:
@@ -622,6 +646,10 @@ class AsyncTransport:
             response = await self.client.send(step.request, stream=True, follow_redirects=False)
         except httpx.TransportError as exc:
             return exc
+        except RuntimeError:
+            if self.client.is_closed:  # closed by another thread or task meanwhile
+                raise _closed(self.client) from None
+            raise
         if step.stream and 200 <= response.status_code < 300:
             return response
         try:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from enum import Enum
 from functools import cached_property
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import httpx
 
@@ -19,8 +19,16 @@ from qhub_providers.api._transport import (
     SyncTransport,
 )
 from qhub_providers.api.credentials import DEFAULT_BASE_URL, resolve_credentials, sendable_token
-from qhub_providers.api.resources import BackendsApi, JobsApi, RuntimeMinutesApi, SessionsApi, WorkloadsApi
 from qhub_providers.api.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from qhub_providers.api.resources import (
+        BackendsApi,
+        JobsApi,
+        RuntimeMinutesApi,
+        SessionsApi,
+        WorkloadsApi,
+    )
 
 M = TypeVar("M", Sync, Async)
 H = TypeVar("H", bound=httpx.Client | httpx.AsyncClient)
@@ -127,26 +135,36 @@ class _ClientBase(Generic[M, H, T]):
     @cached_property
     def backends(self) -> BackendsApi[M]:
         """Backends, their configuration, status and calibration."""
+        from qhub_providers.api.resources.backends import BackendsApi
+
         return BackendsApi(self._transport)
 
     @cached_property
     def sessions(self) -> SessionsApi[M]:
         """Sessions: open, inspect, drain, close."""
+        from qhub_providers.api.resources.sessions import SessionsApi
+
         return SessionsApi(self._transport)
 
     @cached_property
     def jobs(self) -> JobsApi[M]:
         """Jobs: submit, watch, fetch results, cancel (plus the service-execution twins)."""
+        from qhub_providers.api.resources.jobs import JobsApi
+
         return JobsApi(self._transport)
 
     @cached_property
     def workloads(self) -> WorkloadsApi[M]:
         """Jobs and sessions as one filtered, paginated listing."""
+        from qhub_providers.api.resources.workloads import WorkloadsApi
+
         return WorkloadsApi(self._transport)
 
     @cached_property
     def runtime_minutes(self) -> RuntimeMinutesApi[M]:
         """Prepaid runtime allowances."""
+        from qhub_providers.api.resources.runtime_minutes import RuntimeMinutesApi
+
         return RuntimeMinutesApi(self._transport)
 
     @property

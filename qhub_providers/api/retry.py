@@ -29,7 +29,6 @@ Waits grow exponentially with jitter and honour ``Retry-After`` (seconds or an H
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -67,6 +66,8 @@ def _real_sleep(seconds: float) -> None:
 
 
 def _real_async_sleep(seconds: float) -> Awaitable[None]:
+    import asyncio  # only async clients sleep this way; importing asyncio costs sync users ~10 ms
+
     return asyncio.sleep(seconds)
 
 
@@ -86,8 +87,8 @@ class RetryPolicy:
     """Seconds a job submission that failed ambiguously keeps looking for its job by the client token
     before it raises :class:`~qhub_providers.api.errors.UncertainSubmissionError`: only a lookup that
     succeeded at least this long after the failure and still found nothing ends the search. Lookups that
-    fail (the network still broken) go on for at most the call's ``timeout`` more. Counted on top of the
-    call's ``timeout``, so that a submission whose answer came too late still gets looked up."""
+    fail (the network still broken) go on for at most one more window. Counted on top of the call's
+    ``timeout``, so that a submission whose answer came too late still gets looked up."""
     attempt_timeout: float | None = None
     """Seconds one attempt may take (connect, send, answer), so that a stalled connection is given up
     and retried while the call's ``timeout`` still has time left; ``None``: the whole remaining time."""

@@ -273,3 +273,13 @@ def test_an_uncertain_submission_names_its_token(hub: ScriptedHub, clock: FakeCl
     assert info.value.client_token == CLIENT_TOKEN_PREFIX + "t-9"
     assert "t-9" in str(info.value)
     assert [r.method for r in hub.requests].count("POST") == 1
+
+
+def test_an_oversized_answer_to_a_submission_finds_the_job_by_its_token(
+    hub: ScriptedHub, clock: FakeClock
+) -> None:
+    oversized = Answer(201, {**JOB, "name": "x" * 5000})
+    hub.add(oversized, Answer(200, FOUND), Answer(200, JOB))
+    with client_for(hub, clock, max_answer_bytes=2000) as client:
+        assert client.jobs.create_job(backend_id="aws.sim.sv1", shots=1, input="x").id == "j-1"
+    assert [r.method for r in hub.requests] == ["POST", "GET", "GET"]

@@ -6,33 +6,10 @@ accepted) and :meth:`WireModel.to_wire` gives the JSON body of a request.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._base import OpenEnum, UtcDatetime, WireModel
-from .backends import (
-    AvailabilityTimes,
-    Backend,
-    BackendSdk,
-    BackendStateInfo,
-    Configuration,
-    Connectivity,
-    Documentation,
-    Gate,
-    PhotonicProperties,
-    Qubit,
-    ShotsRange,
-)
-from .calibration import (
-    Calibration,
-    CalibrationMedians,
-    CalibrationResponse,
-    GateBasedCalibration,
-    GateCalibration,
-    QubitCalibration,
-    QubitPairCalibration,
-    QueraAquilaCalibration,
-    UnknownCalibration,
-)
 from .enums import (
     FINAL_SESSION_STATUSES,
     TERMINAL_JOB_STATUSES,
@@ -72,50 +49,32 @@ from .enums import (
     WorkloadOrigin,
     WorkloadType,
 )
-from .jobs import (
-    CreateJobRequest,
-    Job,
-    JobStatusResponse,
-    QasmCircuit,
-    QasmProgram,
-)
-from .normalized import (
-    EstimatorRunContext,
-    NormalizedCountsResult,
-    NormalizedErrorResult,
-    NormalizedExpectationValuesResult,
-    NormalizedJobInput,
-    NormalizedJobResult,
-    NormalizedMemoryResult,
-    NormalizedObservable,
-    NormalizedProbabilitiesResult,
-    NormalizedPub,
-    NormalizedPubResult,
-    NormalizedUnknownResult,
-    NormalizedUnmappedResult,
-    ObservableTerm,
-)
-from .pages import (
-    Page,
-    PageResponseCalibrationResponse,
-    PageResponseJob,
-    PageResponseWorkloadResponse,
-)
-from .runtime import (
-    RuntimeMinutesAllowance,
-    RuntimeMinutesResponse,
-)
-from .sessions import (
-    CreateSessionRequest,
-    Session,
-    SessionStateUpdateRequest,
-    SessionStatusResponse,
-)
-from .workloads import (
-    WorkloadResponse,
-)
 
 if TYPE_CHECKING:
+    from .backends import (
+        AvailabilityTimes,
+        Backend,
+        BackendSdk,
+        BackendStateInfo,
+        Configuration,
+        Connectivity,
+        Documentation,
+        Gate,
+        PhotonicProperties,
+        Qubit,
+        ShotsRange,
+    )
+    from .calibration import (
+        Calibration,
+        CalibrationMedians,
+        CalibrationResponse,
+        GateBasedCalibration,
+        GateCalibration,
+        QubitCalibration,
+        QubitPairCalibration,
+        QueraAquilaCalibration,
+        UnknownCalibration,
+    )
     from .inputs import (
         AhsDrivingField,
         AhsHamiltonian,
@@ -160,6 +119,48 @@ if TYPE_CHECKING:
         QuandelaJobInputParams,
         QudoraJobInput,
         QudoraJobInputParams,
+    )
+    from .jobs import (
+        CreateJobRequest,
+        Job,
+        JobStatusResponse,
+        QasmCircuit,
+        QasmProgram,
+    )
+    from .normalized import (
+        EstimatorRunContext,
+        NormalizedCountsResult,
+        NormalizedErrorResult,
+        NormalizedExpectationValuesResult,
+        NormalizedJobInput,
+        NormalizedJobResult,
+        NormalizedMemoryResult,
+        NormalizedObservable,
+        NormalizedProbabilitiesResult,
+        NormalizedPub,
+        NormalizedPubResult,
+        NormalizedUnknownResult,
+        NormalizedUnmappedResult,
+        ObservableTerm,
+    )
+    from .pages import (
+        Page,
+        PageResponseCalibrationResponse,
+        PageResponseJob,
+        PageResponseWorkloadResponse,
+    )
+    from .runtime import (
+        RuntimeMinutesAllowance,
+        RuntimeMinutesResponse,
+    )
+    from .sessions import (
+        CreateSessionRequest,
+        Session,
+        SessionStateUpdateRequest,
+        SessionStatusResponse,
+    )
+    from .workloads import (
+        WorkloadResponse,
     )
 
 __all__ = [
@@ -299,6 +300,62 @@ __all__ = [
 ]
 
 
+_LAZY: dict[str, str] = {
+    "AvailabilityTimes": "backends",
+    "Backend": "backends",
+    "BackendSdk": "backends",
+    "BackendStateInfo": "backends",
+    "Calibration": "calibration",
+    "CalibrationMedians": "calibration",
+    "CalibrationResponse": "calibration",
+    "Configuration": "backends",
+    "Connectivity": "backends",
+    "CreateJobRequest": "jobs",
+    "CreateSessionRequest": "sessions",
+    "Documentation": "backends",
+    "EstimatorRunContext": "normalized",
+    "Gate": "backends",
+    "GateBasedCalibration": "calibration",
+    "GateCalibration": "calibration",
+    "Job": "jobs",
+    "JobStatusResponse": "jobs",
+    "NormalizedCountsResult": "normalized",
+    "NormalizedErrorResult": "normalized",
+    "NormalizedExpectationValuesResult": "normalized",
+    "NormalizedJobInput": "normalized",
+    "NormalizedJobResult": "normalized",
+    "NormalizedMemoryResult": "normalized",
+    "NormalizedObservable": "normalized",
+    "NormalizedProbabilitiesResult": "normalized",
+    "NormalizedPub": "normalized",
+    "NormalizedPubResult": "normalized",
+    "NormalizedUnknownResult": "normalized",
+    "NormalizedUnmappedResult": "normalized",
+    "ObservableTerm": "normalized",
+    "Page": "pages",
+    "PageResponseCalibrationResponse": "pages",
+    "PageResponseJob": "pages",
+    "PageResponseWorkloadResponse": "pages",
+    "PhotonicProperties": "backends",
+    "QasmCircuit": "jobs",
+    "QasmProgram": "jobs",
+    "Qubit": "backends",
+    "QubitCalibration": "calibration",
+    "QubitPairCalibration": "calibration",
+    "QueraAquilaCalibration": "calibration",
+    "RuntimeMinutesAllowance": "runtime",
+    "RuntimeMinutesResponse": "runtime",
+    "Session": "sessions",
+    "SessionStateUpdateRequest": "sessions",
+    "SessionStatusResponse": "sessions",
+    "ShotsRange": "backends",
+    "UnknownCalibration": "calibration",
+    "WorkloadResponse": "workloads",
+}
+"""Where each model lives: the modules load on first access, so that importing the client builds no
+pydantic model it does not use (see docs/performance.md)."""
+
+
 # The job-input schemas are many and rarely needed: they load on first access.
 _INPUT_MODELS = frozenset(
     {
@@ -354,4 +411,9 @@ def __getattr__(name: str) -> Any:
         from . import inputs
 
         return getattr(inputs, name)
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
