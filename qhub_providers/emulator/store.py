@@ -205,6 +205,8 @@ class Store:
         if self.path is not None:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+        # A larger page cache (32 MiB, the default is 2) keeps the indexes of a big store in memory.
+        self._db.execute("PRAGMA cache_size=-32768")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
         self._depth = 0
