@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     started_at TEXT,
     ended_at TEXT,
     usage_ms INTEGER,
-    doc TEXT NOT NULL
+    doc TEXT NOT NULL,
+    input TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_by_scope ON jobs (scope, seq);
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, backend_id);
@@ -211,7 +212,10 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._counts: dict[tuple[str, Any, Any], int] = {}
+        self._small: dict[str, dict[str, str]] = {}
         self._migrate()
+        for kind, record_id, text in self._db.execute("SELECT kind, id, doc FROM records"):
+            self._small.setdefault(kind, {})[record_id] = text
         self._recount()
         self._seq = max(
             self._db.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}").fetchone()[0]
@@ -281,7 +285,9 @@ class Store:
             self._write(kind, record_id, doc, self._seq)
 
     def _write(self, kind: str, record_id: str, doc: dict[str, Any], seq: int) -> None:
-        stored = {k: v for k, v in doc.items() if k != "_seq"}
+        # A job's input (``_input``, possibly large) is kept in a column of its own, written once: the
+        # engine's frequent status updates and every listing then leave it alone.
+        stored = {k: v for k, v in doc.items() if k not in ("_seq", "_input")}
         text = _dump(stored)
         if kind == "job":
             changed = self._db.execute(
@@ -300,8 +306,8 @@ class Store:
             if not changed:
                 self._db.execute(
                     "INSERT INTO jobs (id, seq, scope, se, status, backend_id, provider, session_id, name,"
-                    " shots, created_at, started_at, ended_at, usage_ms, doc)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " shots, created_at, started_at, ended_at, usage_ms, doc, input)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         record_id,
                         seq,
@@ -318,6 +324,7 @@ class Store:
                         _text(doc.get("ended_at")),
                         _integer(doc.get("usage_time_millis")),
                         text,
+                        _dump({"value": doc["_input"]}) if "_input" in doc else None,
                     ),
                 )
                 self._counted("jobs", doc)
@@ -357,6 +364,7 @@ class Store:
                 " ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc",
                 (kind, record_id, seq, text),
             )
+            self._small.setdefault(kind, {})[record_id] = text
             return
         tags = doc.get("tags")
         if isinstance(tags, list) and tags:
@@ -366,17 +374,26 @@ class Store:
             )
 
     def get(self, kind: str, record_id: str) -> dict[str, Any] | None:
-        """A copy of a record, or ``None``."""
+        """A copy of a record (a job with its ``_input``), or ``None``."""
         with self._lock:
-            if kind in ("job", "session"):
+            if kind == "job":
                 row = self._db.execute(
-                    f"SELECT doc FROM {kind}s WHERE id = ?", (_text(record_id),)
+                    "SELECT doc, input FROM jobs WHERE id = ?", (_text(record_id),)
                 ).fetchone()
-            else:
+                if row is None:
+                    return None
+                doc: dict[str, Any] = json.loads(row[0])
+                if row[1] is not None:
+                    doc["_input"] = json.loads(row[1])["value"]
+                return doc
+            if kind == "session":
                 row = self._db.execute(
-                    "SELECT doc FROM records WHERE kind = ? AND id = ?", (kind, _text(record_id))
+                    "SELECT doc FROM sessions WHERE id = ?", (_text(record_id),)
                 ).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+                return None if row is None else dict(json.loads(row[0]))
+            # Backend states and service executions: few, read on every request, kept in memory too.
+            text = self._small.get(kind, {}).get(record_id)
+        return None if text is None else dict(json.loads(text))
 
     def job_head(self, job_id: str) -> tuple[str | None, str | None, str] | None:
         """A job's owner (scope, service execution) and status, or ``None``; no record is read."""
