@@ -436,32 +436,34 @@ ASYNC_IN_FLIGHT = 32
 
 
 def measure_async(counts: Counts) -> tuple[float, int]:
-    """Jobs per second through ``AsyncHubQuantumClient``: ``async_jobs`` small jobs, up to
-    :data:`ASYNC_IN_FLIGHT` requests in flight, each job submitted then polled until it ends; the clock runs
-    from the first submission to the last completion. Returns the rate and how many COMPLETED."""
+    """Jobs per second through ``AsyncHubQuantumClient``: ``async_jobs`` small jobs submitted concurrently
+    (up to :data:`ASYNC_IN_FLIGHT` requests in flight), then collected in order, each polled until it ends
+    (as a program that submits a batch and reads its results does). The clock runs from the first
+    submission to the last completion. Returns the rate and how many COMPLETED."""
 
     async def run_all(hub: HubProcess) -> tuple[float, int]:
         gate = asyncio.Semaphore(ASYNC_IN_FLIGHT)
         client = AsyncHubQuantumClient(api_key=hub.token, base_url=hub.base_url, max_retries=0)
         try:
 
-            async def one() -> bool:
+            async def submit() -> str:
                 async with gate:
                     job = await client.jobs.create_job(backend_id=KIPU_BACKEND, shots=SHOTS, input=BELL_QASM2)
-                deadline = time.monotonic() + JOB_TIMEOUT
-                while True:
-                    async with gate:
-                        status = str((await client.jobs.get_job_status(str(job.id))).status)
-                    if status in TERMINAL:
-                        return status == "COMPLETED"
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"job {job.id} still {status}")
-                    await asyncio.sleep(POLL_INTERVAL)
+                return str(job.id)
 
-            await one()  # the first simulation loads the simulator
+            async def collect(job_id: str) -> bool:
+                deadline = time.monotonic() + JOB_TIMEOUT
+                while (status := str((await client.jobs.get_job_status(job_id)).status)) not in TERMINAL:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"job {job_id} still {status}")
+                    await asyncio.sleep(POLL_INTERVAL)
+                return status == "COMPLETED"
+
+            await collect(await submit())  # the first simulation loads the simulator
             began = time.perf_counter()
-            done = await asyncio.gather(*(one() for _ in range(counts.async_jobs)))
-            return counts.async_jobs / (time.perf_counter() - began), sum(done)
+            job_ids = await asyncio.gather(*(submit() for _ in range(counts.async_jobs)))
+            completed = [await collect(job_id) for job_id in job_ids]
+            return counts.async_jobs / (time.perf_counter() - began), sum(completed)
         finally:
             await client.aclose()
 
