@@ -213,6 +213,7 @@ class Store:
         self._depth = 0
         self._counts: dict[tuple[str, Any, Any], int] = {}
         self._small: dict[str, dict[str, str]] = {}
+        self._unfinished: dict[str, tuple[str, dict[str, Any]]] = {}
         self._migrate()
         for kind, record_id, text in self._db.execute("SELECT kind, id, doc FROM records"):
             self._small.setdefault(kind, {})[record_id] = text
@@ -434,10 +435,22 @@ class Store:
         return [json.loads(doc) for (doc,) in rows]
 
     def unfinished_jobs(self) -> list[dict[str, Any]]:
-        """Every job not yet in a terminal status, oldest first."""
+        """Every job not yet in a terminal status, oldest first (through a partial index).
+
+        The engine asks for these every few milliseconds, so the parsed records are kept from one call to
+        the next and parsed again only when their stored text changed. Each record returned is a shallow
+        copy: change its top-level keys and :meth:`put` it; do not change nested values in place.
+        """
         with self._lock:
-            rows = self._db.execute(f"SELECT doc FROM jobs WHERE {_UNFINISHED_JOB} ORDER BY seq").fetchall()
-        return [json.loads(doc) for (doc,) in rows]
+            rows = self._db.execute(
+                f"SELECT id, doc FROM jobs WHERE {_UNFINISHED_JOB} ORDER BY seq"
+            ).fetchall()
+            parsed: dict[str, tuple[str, dict[str, Any]]] = {}
+            for job_id, text in rows:
+                known = self._unfinished.get(job_id)
+                parsed[job_id] = known if known is not None and known[0] == text else (text, json.loads(text))
+            self._unfinished = parsed
+        return [dict(doc) for _, doc in parsed.values()]
 
     def open_sessions(self) -> list[dict[str, Any]]:
         """Every session not yet closed, aborted or detached, oldest first."""
