@@ -215,8 +215,6 @@ class Store:
         self._small: dict[str, dict[str, str]] = {}
         self._unfinished: dict[str, tuple[str, dict[str, Any]]] = {}
         self._migrate()
-        for kind, record_id, text in self._db.execute("SELECT kind, id, doc FROM records"):
-            self._small.setdefault(kind, {})[record_id] = text
         self._recount()
         self._seq = max(
             self._db.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}").fetchone()[0]
@@ -237,7 +235,10 @@ class Store:
 
     def _recount(self) -> None:
         """Count the jobs and sessions of every owner (scope and service execution) once, so a listing
-        tells how many records it has without counting them each time."""
+        tells how many records it has without counting them each time; and load the small kinds."""
+        self._small = {}
+        for kind, record_id, text in self._db.execute("SELECT kind, id, doc FROM records"):
+            self._small.setdefault(kind, {})[record_id] = text
         self._counts = {
             (table, scope, se): int(n)
             for table in ("jobs", "sessions")
@@ -271,7 +272,7 @@ class Store:
                 self._depth -= 1
                 if outer:
                     self._db.execute("ROLLBACK")
-                    self._recount()  # records inserted in the transaction are gone again
+                    self._recount()  # what the transaction wrote is gone again
                 raise
             self._depth -= 1
             if outer:
