@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -682,6 +682,18 @@ class Store:
             sessions = self._db.execute(f"DELETE FROM sessions WHERE id IN ({gone_sessions})", sargs).rowcount
             self._recount()
         return int(jobs), int(sessions)
+
+    # -- diagnostics ------------------------------------------------------------------------------
+
+    def trace(self, callback: Callable[[str], None] | None) -> None:
+        """Call ``callback`` with every SQL statement the store runs from now on (``None`` stops)."""
+        with self._lock:
+            self._db.set_trace_callback(callback)
+
+    def plan(self, statement: str) -> list[str]:
+        """How SQLite runs a statement (``EXPLAIN QUERY PLAN``), one line per step."""
+        with self._lock:
+            return [str(row[-1]) for row in self._db.execute(f"EXPLAIN QUERY PLAN {statement}")]
 
     def close(self) -> None:
         with self._lock:
