@@ -27,10 +27,12 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import (
     BELL_QASM2,
@@ -347,59 +349,85 @@ LISTINGS = {
 }
 
 
-def measure_stored(jobs: int, counts: Counts) -> StoredCost:
-    """Fill a store with ``jobs`` jobs, serve it from a Hub process, time listings and idle CPU."""
+@dataclass
+class _StoredHub:
+    """A Hub process serving a store filled with ``jobs`` jobs."""
+
+    jobs: int
+    filled: float
+    started: float
+    process: subprocess.Popen[str]
+    http: Any
+
+
+@contextmanager
+def _stored_hub(jobs: int, folder: Path) -> Iterator[_StoredHub]:
     import httpx
 
-    with tempfile.TemporaryDirectory(prefix="qhub-bench-") as folder:
-        path = Path(folder) / "hub.sqlite3"
-        filled = fill_store(path, jobs)
-        token = f"bench-{uuid.uuid4().hex}"
-        began = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-c", _SERVE_DB, str(path), token],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+    path = folder / f"hub-{jobs}.sqlite3"
+    filled = fill_store(path, jobs)
+    token = f"bench-{uuid.uuid4().hex}"
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SERVE_DB, str(path), token],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        if not base_url:
+            raise RuntimeError("the local Hub process did not start")
+        started = time.perf_counter() - began
+        with httpx.Client(base_url=base_url + "/", headers={"X-Auth-Token": token}, timeout=60) as http:
+            yield _StoredHub(jobs, filled, started, process, http)
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
         try:
-            assert process.stdout is not None
-            base_url = process.stdout.readline().strip()
-            if not base_url:
-                raise RuntimeError("the local Hub process did not start")
-            started = time.perf_counter() - began
-            time.sleep(1.0)  # let start-up work settle before the idle sample
-            before = _cpu_seconds(process.pid)
-            idle_began = time.perf_counter()
-            time.sleep(counts.idle_seconds)
-            after = _cpu_seconds(process.pid)
-            idle = None
-            if before is not None and after is not None:
-                idle = (after - before) / (time.perf_counter() - idle_began)
-            latencies: dict[str, float] = {}
-            with httpx.Client(base_url=base_url + "/", headers={"X-Auth-Token": token}, timeout=60) as http:
-                last_page = str(max(0, (jobs - 1) // 20))
-                for what, (path_, params) in LISTINGS.items():
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def measure_stored(counts: Counts) -> list[StoredCost]:
+    """Fill a store per size in ``counts.stored``, serve each from a Hub process of its own (all at once),
+    sample their idle CPU over the same seconds, then time each listing on every Hub in turn (one request
+    each, round after round), so that a busy spell of the machine falls on all alike."""
+    with tempfile.TemporaryDirectory(prefix="qhub-bench-") as folder, ExitStack() as stack:
+        hubs = [stack.enter_context(_stored_hub(jobs, Path(folder))) for jobs in counts.stored]
+        time.sleep(1.0)  # let start-up work settle before the idle sample
+        before = [_cpu_seconds(hub.process.pid) for hub in hubs]
+        idle_began = time.perf_counter()
+        time.sleep(counts.idle_seconds)
+        idle_for = time.perf_counter() - idle_began
+        idle: list[float | None] = []
+        for hub, first in zip(hubs, before, strict=True):
+            last = _cpu_seconds(hub.process.pid)
+            idle.append(None if first is None or last is None else (last - first) / idle_for)
+        latencies: list[dict[str, float]] = [{} for _ in hubs]
+        for what, (path, params) in LISTINGS.items():
+            samples: list[list[float]] = [[] for _ in hubs]
+            for round_ in range(counts.listing_requests + 1):  # the first round warms up
+                for index, hub in enumerate(hubs):
+                    last_page = str(max(0, (hub.jobs - 1) // 20))
                     query = {k: v.replace("{last}", last_page) for k, v in params.items()}
-                    assert http.get(path_, params=query).status_code == 200  # warm-up
-                    samples = []
-                    for _ in range(counts.listing_requests):
-                        t0 = time.perf_counter()
-                        answer = http.get(path_, params=query)
-                        samples.append(time.perf_counter() - t0)
-                        answer.raise_for_status()
-                    latencies[what] = Summary.of(samples).p50
-        finally:
-            if process.stdin is not None:
-                process.stdin.close()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-            if process.stdout is not None:
-                process.stdout.close()
-    return StoredCost(jobs, filled, started, idle, latencies)
+                    t0 = time.perf_counter()
+                    answer = hub.http.get(path, params=query)
+                    took = time.perf_counter() - t0
+                    answer.raise_for_status()
+                    if round_:
+                        samples[index].append(took)
+            for index in range(len(hubs)):
+                latencies[index][what] = Summary.of(samples[index]).p50
+        return [
+            StoredCost(hub.jobs, hub.filled, hub.started, idle[index], latencies[index])
+            for index, hub in enumerate(hubs)
+        ]
 
 
 # -- jobs through the async client ---------------------------------------------------------------
@@ -408,32 +436,34 @@ ASYNC_IN_FLIGHT = 32
 
 
 def measure_async(counts: Counts) -> tuple[float, int]:
-    """Jobs per second through ``AsyncHubQuantumClient``: ``async_jobs`` small jobs, up to
-    :data:`ASYNC_IN_FLIGHT` requests in flight, each job submitted then polled until it ends; the clock runs
-    from the first submission to the last completion. Returns the rate and how many COMPLETED."""
+    """Jobs per second through ``AsyncHubQuantumClient``: ``async_jobs`` small jobs submitted concurrently
+    (up to :data:`ASYNC_IN_FLIGHT` requests in flight), then collected in order, each polled until it ends
+    (as a program that submits a batch and reads its results does). The clock runs from the first
+    submission to the last completion. Returns the rate and how many COMPLETED."""
 
     async def run_all(hub: HubProcess) -> tuple[float, int]:
         gate = asyncio.Semaphore(ASYNC_IN_FLIGHT)
         client = AsyncHubQuantumClient(api_key=hub.token, base_url=hub.base_url, max_retries=0)
         try:
 
-            async def one() -> bool:
+            async def submit() -> str:
                 async with gate:
                     job = await client.jobs.create_job(backend_id=KIPU_BACKEND, shots=SHOTS, input=BELL_QASM2)
-                deadline = time.monotonic() + JOB_TIMEOUT
-                while True:
-                    async with gate:
-                        status = str((await client.jobs.get_job_status(str(job.id))).status)
-                    if status in TERMINAL:
-                        return status == "COMPLETED"
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"job {job.id} still {status}")
-                    await asyncio.sleep(POLL_INTERVAL)
+                return str(job.id)
 
-            await one()  # the first simulation loads the simulator
+            async def collect(job_id: str) -> bool:
+                deadline = time.monotonic() + JOB_TIMEOUT
+                while (status := str((await client.jobs.get_job_status(job_id)).status)) not in TERMINAL:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"job {job_id} still {status}")
+                    await asyncio.sleep(POLL_INTERVAL)
+                return status == "COMPLETED"
+
+            await collect(await submit())  # the first simulation loads the simulator
             began = time.perf_counter()
-            done = await asyncio.gather(*(one() for _ in range(counts.async_jobs)))
-            return counts.async_jobs / (time.perf_counter() - began), sum(done)
+            job_ids = await asyncio.gather(*(submit() for _ in range(counts.async_jobs)))
+            completed = [await collect(job_id) for job_id in job_ids]
+            return counts.async_jobs / (time.perf_counter() - began), sum(completed)
         finally:
             await client.aclose()
 
@@ -508,13 +538,14 @@ def storage_result(
     }
     result.notes += [
         "Stores filled directly through the Hub's store (finished jobs in the personal scope, four backends, "
-        f"one job in {SESSION_EVERY} in a session of its own) in "
+        f"one job in {SESSION_EVERY} in a session of its own, each job with one of 50 tags) in "
         + ", ".join(f"{c.fill_seconds:.1f} s for {c.jobs:,}" for c in costs)
-        + "; each store is then served by a fresh Hub process and every request is made "
-        f"{counts.listing_requests} times after one warm-up (p50 shown).",
-        "Listings count the caller's matching records for `total_elements`, and a sort other than "
-        "insertion order sorts the caller's records: those two grow with what the caller owns (an index "
-        "walk), not with the whole store.",
+        + "; each store is then served by a Hub process of its own, all at once, and every request is made "
+        f"{counts.listing_requests} times on each Hub in turn after one warm-up round (p50 shown).",
+        "What grows, and with what: a deep page walks the index up to its offset; a sort other than the "
+        "default (oldest first) sorts all the caller's records; the tag filter reads the records carrying "
+        "the tag (2 % of the store here). An unfiltered listing's `total_elements` is a count the store "
+        "keeps.",
         "Idle CPU: the Hub process's user+system CPU time over "
         f"{counts.idle_seconds:.0f} s without requests, 1 s after start-up.",
     ]
@@ -600,7 +631,7 @@ def run(quick: bool = False) -> list[BenchResult]:
         f"POSTed jobs COMPLETED: {posted_completed}/{len(posts['1'].latencies) + len(posts['4'].latencies)}; "
         "the Hub simulates 2 jobs at a time (its default).",
     ]
-    costs = [measure_stored(jobs, counts) for jobs in counts.stored]
+    costs = measure_stored(counts)
     async_rate, async_completed = measure_async(counts)
     return [result, storage_result(costs, async_rate, async_completed, counts)]
 

@@ -7,7 +7,6 @@ requests and serialises answers; the job engine (``engine.py``) moves jobs throu
 
 from __future__ import annotations
 
-import copy
 import math
 import threading
 import uuid
@@ -255,7 +254,9 @@ class HubService:
     def render_backend(
         self, spec: BackendSpec, caller: Caller, pending: dict[str, int] | None = None
     ) -> dict[str, Any]:
-        record = copy.deepcopy(spec.record)
+        # A shallow copy: only top-level keys change below, and the answer is only serialised (a deep
+        # copy of every record made GET /backends cost milliseconds per backend).
+        record = dict(spec.record)
         record["updated_at"] = iso(self.started_at)
         if caller.authenticated:
             record["queue_size"] = self.queue_size(spec.id, pending)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     started_at TEXT,
     ended_at TEXT,
     usage_ms INTEGER,
-    doc TEXT NOT NULL
+    doc TEXT NOT NULL,
+    input TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_by_scope ON jobs (scope, seq);
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, backend_id);
@@ -205,10 +206,14 @@ class Store:
         if self.path is not None:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+        # A larger page cache (32 MiB, the default is 2) keeps the indexes of a big store in memory.
+        self._db.execute("PRAGMA cache_size=-32768")
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
         self._depth = 0
         self._counts: dict[tuple[str, Any, Any], int] = {}
+        self._small: dict[str, dict[str, str]] = {}
+        self._unfinished: dict[str, tuple[str, dict[str, Any]]] = {}
         self._migrate()
         self._recount()
         self._seq = max(
@@ -230,7 +235,10 @@ class Store:
 
     def _recount(self) -> None:
         """Count the jobs and sessions of every owner (scope and service execution) once, so a listing
-        tells how many records it has without counting them each time."""
+        tells how many records it has without counting them each time; and load the small kinds."""
+        self._small = {}
+        for kind, record_id, text in self._db.execute("SELECT kind, id, doc FROM records"):
+            self._small.setdefault(kind, {})[record_id] = text
         self._counts = {
             (table, scope, se): int(n)
             for table in ("jobs", "sessions")
@@ -264,7 +272,7 @@ class Store:
                 self._depth -= 1
                 if outer:
                     self._db.execute("ROLLBACK")
-                    self._recount()  # records inserted in the transaction are gone again
+                    self._recount()  # what the transaction wrote is gone again
                 raise
             self._depth -= 1
             if outer:
@@ -279,7 +287,9 @@ class Store:
             self._write(kind, record_id, doc, self._seq)
 
     def _write(self, kind: str, record_id: str, doc: dict[str, Any], seq: int) -> None:
-        stored = {k: v for k, v in doc.items() if k != "_seq"}
+        # A job's input (``_input``, possibly large) is kept in a column of its own, written once: the
+        # engine's frequent status updates and every listing then leave it alone.
+        stored = {k: v for k, v in doc.items() if k not in ("_seq", "_input")}
         text = _dump(stored)
         if kind == "job":
             changed = self._db.execute(
@@ -298,8 +308,8 @@ class Store:
             if not changed:
                 self._db.execute(
                     "INSERT INTO jobs (id, seq, scope, se, status, backend_id, provider, session_id, name,"
-                    " shots, created_at, started_at, ended_at, usage_ms, doc)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " shots, created_at, started_at, ended_at, usage_ms, doc, input)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         record_id,
                         seq,
@@ -316,6 +326,7 @@ class Store:
                         _text(doc.get("ended_at")),
                         _integer(doc.get("usage_time_millis")),
                         text,
+                        _dump({"value": doc["_input"]}) if "_input" in doc else None,
                     ),
                 )
                 self._counted("jobs", doc)
@@ -355,6 +366,7 @@ class Store:
                 " ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc",
                 (kind, record_id, seq, text),
             )
+            self._small.setdefault(kind, {})[record_id] = text
             return
         tags = doc.get("tags")
         if isinstance(tags, list) and tags:
@@ -364,17 +376,26 @@ class Store:
             )
 
     def get(self, kind: str, record_id: str) -> dict[str, Any] | None:
-        """A copy of a record, or ``None``."""
+        """A copy of a record (a job with its ``_input``), or ``None``."""
         with self._lock:
-            if kind in ("job", "session"):
+            if kind == "job":
                 row = self._db.execute(
-                    f"SELECT doc FROM {kind}s WHERE id = ?", (_text(record_id),)
+                    "SELECT doc, input FROM jobs WHERE id = ?", (_text(record_id),)
                 ).fetchone()
-            else:
+                if row is None:
+                    return None
+                doc: dict[str, Any] = json.loads(row[0])
+                if row[1] is not None:
+                    doc["_input"] = json.loads(row[1])["value"]
+                return doc
+            if kind == "session":
                 row = self._db.execute(
-                    "SELECT doc FROM records WHERE kind = ? AND id = ?", (kind, _text(record_id))
+                    "SELECT doc FROM sessions WHERE id = ?", (_text(record_id),)
                 ).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+                return None if row is None else dict(json.loads(row[0]))
+            # Backend states and service executions: few, read on every request, kept in memory too.
+            text = self._small.get(kind, {}).get(record_id)
+        return None if text is None else dict(json.loads(text))
 
     def job_head(self, job_id: str) -> tuple[str | None, str | None, str] | None:
         """A job's owner (scope, service execution) and status, or ``None``; no record is read."""
@@ -415,10 +436,22 @@ class Store:
         return [json.loads(doc) for (doc,) in rows]
 
     def unfinished_jobs(self) -> list[dict[str, Any]]:
-        """Every job not yet in a terminal status, oldest first."""
+        """Every job not yet in a terminal status, oldest first (through a partial index).
+
+        The engine asks for these every few milliseconds, so the parsed records are kept from one call to
+        the next and parsed again only when their stored text changed. Each record returned is a shallow
+        copy: change its top-level keys and :meth:`put` it; do not change nested values in place.
+        """
         with self._lock:
-            rows = self._db.execute(f"SELECT doc FROM jobs WHERE {_UNFINISHED_JOB} ORDER BY seq").fetchall()
-        return [json.loads(doc) for (doc,) in rows]
+            rows = self._db.execute(
+                f"SELECT id, doc FROM jobs WHERE {_UNFINISHED_JOB} ORDER BY seq"
+            ).fetchall()
+            parsed: dict[str, tuple[str, dict[str, Any]]] = {}
+            for job_id, text in rows:
+                known = self._unfinished.get(job_id)
+                parsed[job_id] = known if known is not None and known[0] == text else (text, json.loads(text))
+            self._unfinished = parsed
+        return [dict(doc) for _, doc in parsed.values()]
 
     def open_sessions(self) -> list[dict[str, Any]]:
         """Every session not yet closed, aborted or detached, oldest first."""
@@ -649,6 +682,18 @@ class Store:
             sessions = self._db.execute(f"DELETE FROM sessions WHERE id IN ({gone_sessions})", sargs).rowcount
             self._recount()
         return int(jobs), int(sessions)
+
+    # -- diagnostics ------------------------------------------------------------------------------
+
+    def trace(self, callback: Callable[[str], None] | None) -> None:
+        """Call ``callback`` with every SQL statement the store runs from now on (``None`` stops)."""
+        with self._lock:
+            self._db.set_trace_callback(callback)
+
+    def plan(self, statement: str) -> list[str]:
+        """How SQLite runs a statement (``EXPLAIN QUERY PLAN``), one line per step."""
+        with self._lock:
+            return [str(row[-1]) for row in self._db.execute(f"EXPLAIN QUERY PLAN {statement}")]
 
     def close(self) -> None:
         with self._lock:

@@ -4,7 +4,9 @@ earlier version of the Hub (every record in one table) is read as it was."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import time
 from pathlib import Path
 
 from qhub_providers.emulator import LocalHub
@@ -12,6 +14,7 @@ from qhub_providers.emulator import LocalHub
 from .hub_support import connect, qasm2_ghz, raw, wait_for_status
 
 TOKEN = "local-storage-test-token"
+BELL_QASM3 = "OPENQASM 3.0;\nqubit[2] q;\nbit[2] c;\nh q[0];\ncnot q[0], q[1];\nc = measure q;\n"
 HELD = "qudora.sim.xg1"
 
 
@@ -111,3 +114,53 @@ def test_a_store_of_an_earlier_hub_is_read(tmp_path: Path) -> None:
         assert [w.id for w in listed.content or []] == ["old-session", "old-job"]
         newer = client.jobs.create_job(backend_id="kipu.sim.qsim", shots=10, input=qasm2_ghz(2))
         assert [j.id for j in client.jobs.search_jobs().content or []] == ["old-job", newer.id]
+
+
+FULL_SCAN = re.compile(
+    r"\bSCAN (jobs|sessions|tags|results|records)\b(?! USING INDEX (jobs_unfinished|sessions_open)\b)"
+)
+"""A step that reads a whole table (or a whole index of it); the partial indexes of unfinished jobs and open
+sessions are the exceptions, they hold only what the engine has still to do."""
+
+
+def test_requests_and_the_idle_engine_never_read_a_whole_table() -> None:
+    """Every statement the store runs while the Hub serves requests and idles is answered through an index,
+    so what a request costs does not grow with the jobs the Hub has stored."""
+    with LocalHub(admin=True, token=TOKEN) as hub, connect(hub, organization_id="org-plans") as client:
+        execution, se_token = hub.create_service_execution("org-plans")
+        session = client.sessions.create_session(backend_id="aws.sim.sv1", mode="batch", provider="AWS")
+        assert session.id is not None
+        done = client.jobs.create_job(
+            backend_id="aws.sim.sv1", shots=10, input=BELL_QASM3, tags=["t"], session_id=session.id
+        )
+        assert done.id is not None
+        assert wait_for_status(client, done.id) == "COMPLETED"
+        statements: list[str] = []
+        hub.store.trace(statements.append)
+        try:
+            with connect(hub, token=se_token) as service:
+                service.jobs.search_jobs()
+                service.workloads.get_workloads()
+            client.backends.get_backends()
+            client.backends.get_backend_status("aws.sim.sv1")
+            client.jobs.search_jobs(size=5, page=1)
+            client.jobs.search_jobs(service_execution_id=execution)
+            client.jobs.get_job(done.id)
+            client.jobs.get_job_status(done.id)
+            client.jobs.get_job_result(done.id)
+            client.jobs.get_job_input(done.id)
+            client.sessions.get_session(session.id)
+            client.sessions.get_session_jobs(session.id)
+            client.workloads.get_workloads()
+            client.workloads.get_workloads(tag=["t"], status=["COMPLETED"], type=["JOB", "SESSION"])
+            client.workloads.get_workloads(
+                origin=["STANDALONE"], backend_id=["aws.sim.sv1"], sort=["name,desc"]
+            )
+            client.runtime_minutes.get_runtime_minutes()
+            time.sleep(0.2)  # the engine's ticks while nothing is to be done
+        finally:
+            hub.store.trace(None)
+        queries = {s for s in statements if s.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE"))}
+        assert any("FROM jobs" in s for s in queries)  # the trace saw the listings
+        scans = {s: plan for s in queries if (plan := [p for p in hub.store.plan(s) if FULL_SCAN.search(p)])}
+    assert not scans, scans

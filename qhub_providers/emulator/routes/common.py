@@ -30,7 +30,9 @@ class Hub:
     faults: FaultInjector | None
 
 
-def hub_of(request: Request) -> Hub:
+# The dependencies here are ``async`` although they never await: they do not block, and FastAPI sends
+# every plain ``def`` dependency through its thread pool, a trip that costs more than the work.
+async def hub_of(request: Request) -> Hub:
     hub: Hub = request.app.state.hub
     return hub
 

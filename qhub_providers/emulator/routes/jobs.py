@@ -16,11 +16,11 @@ STREAM_CHUNK = 64 * 1024
 router = APIRouter(tags=["jobs"])
 
 
-def _scoped(service_execution_id: str) -> str | None:
+async def _scoped(service_execution_id: str) -> str | None:
     return service_execution_id
 
 
-def _plain() -> str | None:
+async def _plain() -> str | None:
     return None
 
 

@@ -9,11 +9,11 @@ from qhub_providers.emulator.routes.common import BODY_DOC, Body, CallerDep, Hub
 router = APIRouter(tags=["sessions"])
 
 
-def _scoped(service_execution_id: str) -> str | None:
+async def _scoped(service_execution_id: str) -> str | None:
     return service_execution_id
 
 
-def _plain() -> str | None:
+async def _plain() -> str | None:
     return None
 
 
