@@ -183,7 +183,7 @@ def run(quick: bool = False) -> list[BenchResult]:
     repeats = 1 if quick else 3
     result = BenchResult(
         name="simulation",
-        title="Noisy QPU and analog simulations, submit to COMPLETED (baseline: a Bell pair on kipu.sim.qsim)",
+        title="Noisy QPU and analog simulations, submit to COMPLETED (baseline: Bell pair on kipu.sim.qsim)",
         columns=["job", "median", "x baseline"],
         chart_label="x the Bell round trip",
     )

@@ -105,7 +105,7 @@ def refusal(
 def only_pub(execution: Any) -> dict[str, Any]:
     (pub,) = execution.normalized["pubs"]
     assert pub["type"] == "counts"
-    return pub
+    return dict(pub)
 
 
 # --- gate model: results ------------------------------------------------------------------------------------
@@ -175,6 +175,7 @@ def test_program_set_splits_shots_and_returns_a_program_set_result() -> None:
     prepared = runner.prepare(SV1, {"qasm": [BELL, GHZ3]}, {}, 600)
     execution = runner.execute(prepared, seed=3, noise=None)
 
+    assert execution.normalized is not None
     first, second = execution.normalized["pubs"]
     assert (first["index"], second["index"]) == (0, 1)
     assert first["shots"] == second["shots"] == 300
@@ -445,7 +446,7 @@ def test_ahs_is_reproducible_per_seed() -> None:
     prepared = runner.prepare(AQUILA, {"ahs_program": ahs_program([[0.0, 0.0], [0.0, 4e-6]])}, {}, 100)
 
     def shots(seed: int) -> list[Any]:
-        return runner.execute(prepared, seed=seed, noise=None).native_result["measurements"]
+        return list(runner.execute(prepared, seed=seed, noise=None).native_result["measurements"])
 
     assert shots(4) == shots(4)
     assert len({json.dumps(shots(seed)) for seed in (4, 5, 6)}) > 1
