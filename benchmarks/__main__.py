@@ -19,7 +19,7 @@ from typing import Any
 
 from benchmarks.common import REPO_ROOT, RESULTS_DIR, environment
 
-BENCHMARKS = ("import", "client", "local_hub", "decode")
+BENCHMARKS = ("import", "client", "local_hub", "decode", "simulation")
 # Generous: the slowest benchmark (client) takes about three minutes on two busy cores.
 TIMEOUT_SECONDS = 900
 LATEST = Path(__file__).resolve().parent / "LATEST.md"

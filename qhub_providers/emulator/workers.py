@@ -225,7 +225,7 @@ class SimulationPool:
         self._closed = False
 
     def submit(self, ticket: Ticket) -> None:
-        """Queue a job; slots and their worker processes start on the first one."""
+        """Queue a job; the slots start their worker processes on the first one."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the simulation pool is closed")
@@ -273,6 +273,10 @@ class SimulationPool:
             thread.join(timeout=5)
 
     def _serve(self, slot: int) -> None:
+        # Start this slot's worker now, so that it loads the simulators while the first jobs run elsewhere.
+        with self._lock:
+            if self._workers[slot] is None and not self._closed:
+                self._workers[slot] = _Worker()
         while True:
             ticket = self._queue.get()
             if ticket is None:

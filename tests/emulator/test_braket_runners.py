@@ -9,7 +9,7 @@ import pytest
 
 from qhub_providers.emulator.catalog.spec import BackendSpec
 from qhub_providers.emulator.runners.base import InvalidJobInput
-from qhub_providers.emulator.runners.braket_ahs import BraketAhsRunner
+from qhub_providers.emulator.runners.braket_ahs import MAX_SIMULATED_ATOMS, BraketAhsRunner
 from qhub_providers.emulator.runners.braket_qasm import BraketQasmRunner
 
 BELL = """OPENQASM 3.0;
@@ -105,7 +105,7 @@ def refusal(
 def only_pub(execution: Any) -> dict[str, Any]:
     (pub,) = execution.normalized["pubs"]
     assert pub["type"] == "counts"
-    return pub
+    return dict(pub)
 
 
 # --- gate model: results ------------------------------------------------------------------------------------
@@ -175,6 +175,7 @@ def test_program_set_splits_shots_and_returns_a_program_set_result() -> None:
     prepared = runner.prepare(SV1, {"qasm": [BELL, GHZ3]}, {}, 600)
     execution = runner.execute(prepared, seed=3, noise=None)
 
+    assert execution.normalized is not None
     first, second = execution.normalized["pubs"]
     assert (first["index"], second["index"]) == (0, 1)
     assert first["shots"] == second["shots"] == 300
@@ -445,7 +446,7 @@ def test_ahs_is_reproducible_per_seed() -> None:
     prepared = runner.prepare(AQUILA, {"ahs_program": ahs_program([[0.0, 0.0], [0.0, 4e-6]])}, {}, 100)
 
     def shots(seed: int) -> list[Any]:
-        return runner.execute(prepared, seed=seed, noise=None).native_result["measurements"]
+        return list(runner.execute(prepared, seed=seed, noise=None).native_result["measurements"])
 
     assert shots(4) == shots(4)
     assert len({json.dumps(shots(seed)) for seed in (4, 5, 6)}) > 1
@@ -473,3 +474,42 @@ def test_ahs_refusals() -> None:
     with pytest.raises(InvalidJobInput) as rendering:
         runner.normalized_input(runner.prepare(AQUILA, {"ahs_program": good}, {}, 10))
     assert rendering.value.status == 422
+
+
+def test_ahs_evolution_agrees_with_braket_local_simulator() -> None:
+    """The Hub's faster solver path gives the distribution Braket's own LocalSimulator gives."""
+    from braket.devices import LocalSimulator
+    from braket.ir.ahs import Program
+
+    sites = [[0.0, 0.0], [0.0, 5e-6], [0.0, 1.1e-5]]
+    runner = BraketAhsRunner()
+    shots = 4000
+    prepared = runner.prepare(AQUILA, {"ahs_program": ahs_program(sites)}, {}, shots)
+    ours = runner.execute(prepared, seed=3, noise=None).native_result["measurements"]
+    theirs = LocalSimulator("braket_ahs").run(Program.parse_obj(ahs_program(sites)), shots=shots).result()
+
+    def frequencies(posts: list[list[int]]) -> dict[str, float]:
+        tally: dict[str, float] = {}
+        for post in posts:
+            key = "".join(map(str, post))
+            tally[key] = tally.get(key, 0) + 1 / len(posts)
+        return tally
+
+    mine = frequencies([m["shotResult"]["postSequence"] for m in ours])
+    braket = frequencies([list(map(int, m.post_sequence)) for m in theirs.measurements])
+    assert len(braket) > 2  # a program with several likely outcomes, so the comparison means something
+    for key in set(mine) | set(braket):
+        assert abs(mine.get(key, 0) - braket.get(key, 0)) < 0.04, key
+
+
+def test_ahs_nine_atoms_run_and_more_than_the_cap_are_refused_naming_it() -> None:
+    runner = BraketAhsRunner()
+    nine = [[0.0, 6.1e-6 * k] for k in range(9)]
+    execution = runner.execute(
+        runner.prepare(AQUILA, {"ahs_program": ahs_program(nine)}, {}, 50), seed=1, noise=None
+    )
+    assert len(execution.native_result["measurements"]) == 50
+    too_many = [[0.0, 5e-6 * k] for k in range(MAX_SIMULATED_ATOMS + 1)]
+    with pytest.raises(InvalidJobInput) as refused:
+        runner.prepare(AQUILA, {"ahs_program": ahs_program(too_many)}, {}, 10)
+    assert f"at most {MAX_SIMULATED_ATOMS} atoms" in refused.value.message
