@@ -183,3 +183,23 @@ def test_the_emulator_command_serves_a_catalog_file(tmp_path: Path) -> None:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
     assert process.returncode == 0
+
+
+def test_a_recorded_record_with_vendor_qubit_names_gives_the_coupling_and_width(tmp_path: Path) -> None:
+    # Records recorded from a real account may name qubits by the vendor's labels and omit qubit_count.
+    record = {
+        "id": "acme.qpu.line",
+        "provider": "IQM",
+        "type": "QPU",
+        "configuration": {
+            "gates": [{"name": "r", "native_gate": True}, {"name": "cz", "native_gate": True}],
+            "qubits": [{"id": "QB1"}, {"id": "QB2"}, {"id": "QB3"}],
+            "connectivity": {"fully_connected": False, "graph": {"QB1": ["QB2"], "QB2": ["QB1", "QB3"]}},
+            "supported_input_formats": ["IQM_JOB_INPUT_V1"],
+        },
+    }
+    document = {"format": "qhub-local-catalog", "version": 1, "backends": [{"record": record}]}
+    spec = load_catalog(_write(tmp_path, document))["acme.qpu.line"]
+    assert spec.num_qubits == 3
+    assert spec.coupling_map == ((0, 1), (1, 0), (1, 2), (2, 1))
+    assert (spec.runner, spec.basis_gates) == ("iqm", ("r", "cz"))
