@@ -76,6 +76,16 @@ def test_rigetti_verbatim_box_takes_only_native_gates_on_coupled_qubits(org_clie
     completes(org_client, "aws.rigetti.cepheus", VERBATIM_NATIVE, input_params=params)
 
 
+def test_qpus_take_the_result_types_they_list_without_listing_result_pragmas(
+    org_client: HubQuantumClient,
+) -> None:
+    program = "OPENQASM 3.0;\nqubit[1] q;\nx q[0];\n#pragma braket result expectation z(q[0])\n"
+    completes(org_client, "aws.ionq.forte", program)
+    assert "StateVector" in refusal(
+        org_client, "aws.ionq.forte", program + "#pragma braket result state_vector\n"
+    )
+
+
 def test_qpus_refuse_gate_modifiers_they_do_not_list(org_client: HubQuantumClient) -> None:
     program = "OPENQASM 3.0;\nbit[1] b;\nqubit[1] q;\ninv @ s q[0];\nb[0] = measure q[0];\n"
     assert "modifier inv" in refusal(org_client, "aws.ionq.forte", program)
