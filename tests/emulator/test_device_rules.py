@@ -161,14 +161,20 @@ def _sites(distance: float) -> Any:
     return change
 
 
+def _uniform_local_detuning(program: dict[str, Any]) -> None:
+    _local_detuning([0.0, 1e7, 1e7, 0.0])(program)
+    program["hamiltonian"]["localDetuning"][0]["magnitude"]["pattern"] = "uniform"
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
         (_local_detuning([0.0, -2e7, -2e7, 0.0]), "local detuning is -2e+07, outside the range"),
         (_amplitude_start(1e6), "driving amplitude must start at 0"),
         (_sites(2e-6), "closer than"),
+        (_uniform_local_detuning, "cannot run"),
     ],
-    ids=["local-detuning-range", "amplitude-start", "site-spacing"],
+    ids=["local-detuning-range", "amplitude-start", "site-spacing", "uniform-local-detuning"],
 )
 def test_aquila_refuses_programs_outside_its_advertised_ranges(
     org_client: HubQuantumClient, change: Any, expected: str
