@@ -184,3 +184,38 @@ def test_aquila_refuses_programs_outside_its_advertised_ranges(
 
 def test_aquila_runs_a_local_detuning_within_its_ranges(org_client: HubQuantumClient) -> None:
     completes(org_client, "aws.quera.aquila", aquila_program(_local_detuning([0.0, 2e7, 2e7, 0.0])), shots=10)
+
+
+# --- IQM -------------------------------------------------------------------------------------------------
+
+
+def iqm_job(instructions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"circuits": [{"name": "c", "instructions": instructions, "metadata": None}]}
+
+
+def _prx(qubit: str, angle_t: float = 0.5) -> dict[str, Any]:
+    return {"name": "prx", "locus": [qubit], "args": {"angle_t": angle_t, "phase_t": 0.0}}
+
+
+def test_iqm_runs_only_the_operations_its_architecture_offers(org_client: HubQuantumClient) -> None:
+    reset = iqm_job([{"name": "reset", "locus": ["QB1"], "args": {}}, _measure("QB1", "m")])
+    message = refusal(org_client, "iqm.qpu.garnet", reset)
+    assert "reset is not an operation of iqm.qpu.garnet" in message
+    # cc_prx is in Garnet's architecture: QB1 is flipped, measured with feedback, and QB2 follows it.
+    feedback = iqm_job(
+        [
+            _prx("QB1"),
+            {"name": "measure", "locus": ["QB1"], "args": {"key": "a", "feedback_key": "f"}},
+            {
+                "name": "cc_prx",
+                "locus": ["QB2"],
+                "args": {"angle_t": 0.5, "phase_t": 0.0, "feedback_key": "f", "feedback_qubit": "QB1"},
+            },
+            _measure("QB2", "b"),
+        ]
+    )
+    completes(org_client, "iqm.qpu.garnet", feedback)
+
+
+def _measure(qubit: str, key: str) -> dict[str, Any]:
+    return {"name": "measure", "locus": [qubit], "args": {"key": key}}
