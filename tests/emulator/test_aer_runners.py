@@ -541,7 +541,7 @@ def test_aqt_same_seed_same_memory_other_seed_other_memory() -> None:
         ),
         (aqt_job(aqt_ghz(13, 100)), 100, 422, "13 qubits"),
         (aqt_job(aqt_ghz(2, 100)), 300, 422, "disagrees"),
-        (aqt_job(aqt_ghz(2, 3000)), 3000, 400, "repetitions: Input should be less than or equal to 2000"),
+        (aqt_job(aqt_ghz(2, 3000)), 3000, 422, "repetitions must be between 1 and 2000"),
     ],
 )
 def test_aqt_rejects_bad_input(job_input: Any, shots: int, status: int, fragment: str) -> None:

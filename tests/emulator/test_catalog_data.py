@@ -4,12 +4,18 @@ recorded with ``qhub-providers snapshot`` from one local Hub and served by anoth
 from __future__ import annotations
 
 import json
+import re
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from qhub_providers.api import HubQuantumClient
 from qhub_providers.cli import main
 from qhub_providers.emulator import LocalHub
 from qhub_providers.emulator.catalog import CatalogError, load_catalog
@@ -145,3 +151,55 @@ def test_a_snapshot_of_one_hub_served_by_another_is_its_twin(tmp_path: Path) -> 
         assert wait_for_status(client, str(job.id)) == "COMPLETED"
         session = client.sessions.create_session(backend_id="aws.sim.sv1", provider="AWS", mode="batch")
         assert session.id
+
+
+def test_the_emulator_command_serves_a_catalog_file(tmp_path: Path) -> None:
+    others = json.loads(builtin_paths()[3].read_text(encoding="utf-8"))
+    others["backends"] = [e for e in others["backends"] if e["record"]["id"] == "kipu.sim.qsim"]
+    path = _write(tmp_path, others)
+    command = [sys.executable, "-m", "qhub_providers.cli", "emulator", "--port", "0", "--db", ":memory:"]
+    process = subprocess.Popen(
+        [*command, "--catalog", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        text, deadline = "", time.monotonic() + 30
+        while "Press Ctrl-C" not in text and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            text += line
+        url = re.search(r"QHUB_QUANTUM_BASE_URL=(\S+)", text)
+        token = re.search(r"KQH_PERSONAL_ACCESS_TOKEN=(\S+)", text)
+        assert url, text
+        assert token, text
+
+        with HubQuantumClient(api_key=token.group(1), base_url=url.group(1), max_retries=0) as client:
+            assert [b.id for b in client.backends.get_backends()] == ["kipu.sim.qsim"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+    assert process.returncode == 0
+
+
+def test_a_recorded_record_with_vendor_qubit_names_gives_the_coupling_and_width(tmp_path: Path) -> None:
+    # Records recorded from a real account may name qubits by the vendor's labels and omit qubit_count.
+    record = {
+        "id": "acme.qpu.line",
+        "provider": "IQM",
+        "type": "QPU",
+        "configuration": {
+            "gates": [{"name": "r", "native_gate": True}, {"name": "cz", "native_gate": True}],
+            "qubits": [{"id": "QB1"}, {"id": "QB2"}, {"id": "QB3"}],
+            "connectivity": {"fully_connected": False, "graph": {"QB1": ["QB2"], "QB2": ["QB1", "QB3"]}},
+            "supported_input_formats": ["IQM_JOB_INPUT_V1"],
+        },
+    }
+    document = {"format": "qhub-local-catalog", "version": 1, "backends": [{"record": record}]}
+    spec = load_catalog(_write(tmp_path, document))["acme.qpu.line"]
+    assert spec.num_qubits == 3
+    assert spec.coupling_map == ((0, 1), (1, 0), (1, 2), (2, 1))
+    assert (spec.runner, spec.basis_gates) == ("iqm", ("r", "cz"))

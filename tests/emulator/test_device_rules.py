@@ -76,6 +76,16 @@ def test_rigetti_verbatim_box_takes_only_native_gates_on_coupled_qubits(org_clie
     completes(org_client, "aws.rigetti.cepheus", VERBATIM_NATIVE, input_params=params)
 
 
+def test_qpus_take_the_result_types_they_list_without_listing_result_pragmas(
+    org_client: HubQuantumClient,
+) -> None:
+    program = "OPENQASM 3.0;\nqubit[1] q;\nx q[0];\n#pragma braket result expectation z(q[0])\n"
+    completes(org_client, "aws.ionq.forte", program)
+    assert "StateVector" in refusal(
+        org_client, "aws.ionq.forte", program + "#pragma braket result state_vector\n"
+    )
+
+
 def test_qpus_refuse_gate_modifiers_they_do_not_list(org_client: HubQuantumClient) -> None:
     program = "OPENQASM 3.0;\nbit[1] b;\nqubit[1] q;\ninv @ s q[0];\nb[0] = measure q[0];\n"
     assert "modifier inv" in refusal(org_client, "aws.ionq.forte", program)
@@ -151,14 +161,20 @@ def _sites(distance: float) -> Any:
     return change
 
 
+def _uniform_local_detuning(program: dict[str, Any]) -> None:
+    _local_detuning([0.0, 1e7, 1e7, 0.0])(program)
+    program["hamiltonian"]["localDetuning"][0]["magnitude"]["pattern"] = "uniform"
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
         (_local_detuning([0.0, -2e7, -2e7, 0.0]), "local detuning is -2e+07, outside the range"),
         (_amplitude_start(1e6), "driving amplitude must start at 0"),
         (_sites(2e-6), "closer than"),
+        (_uniform_local_detuning, "cannot run"),
     ],
-    ids=["local-detuning-range", "amplitude-start", "site-spacing"],
+    ids=["local-detuning-range", "amplitude-start", "site-spacing", "uniform-local-detuning"],
 )
 def test_aquila_refuses_programs_outside_its_advertised_ranges(
     org_client: HubQuantumClient, change: Any, expected: str
@@ -168,3 +184,38 @@ def test_aquila_refuses_programs_outside_its_advertised_ranges(
 
 def test_aquila_runs_a_local_detuning_within_its_ranges(org_client: HubQuantumClient) -> None:
     completes(org_client, "aws.quera.aquila", aquila_program(_local_detuning([0.0, 2e7, 2e7, 0.0])), shots=10)
+
+
+# --- IQM -------------------------------------------------------------------------------------------------
+
+
+def iqm_job(instructions: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"circuits": [{"name": "c", "instructions": instructions, "metadata": None}]}
+
+
+def _prx(qubit: str, angle_t: float = 0.5) -> dict[str, Any]:
+    return {"name": "prx", "locus": [qubit], "args": {"angle_t": angle_t, "phase_t": 0.0}}
+
+
+def test_iqm_runs_only_the_operations_its_architecture_offers(org_client: HubQuantumClient) -> None:
+    reset = iqm_job([{"name": "reset", "locus": ["QB1"], "args": {}}, _measure("QB1", "m")])
+    message = refusal(org_client, "iqm.qpu.garnet", reset)
+    assert "reset is not an operation of iqm.qpu.garnet" in message
+    # cc_prx is in Garnet's architecture: QB1 is flipped, measured with feedback, and QB2 follows it.
+    feedback = iqm_job(
+        [
+            _prx("QB1"),
+            {"name": "measure", "locus": ["QB1"], "args": {"key": "a", "feedback_key": "f"}},
+            {
+                "name": "cc_prx",
+                "locus": ["QB2"],
+                "args": {"angle_t": 0.5, "phase_t": 0.0, "feedback_key": "f", "feedback_qubit": "QB1"},
+            },
+            _measure("QB2", "b"),
+        ]
+    )
+    completes(org_client, "iqm.qpu.garnet", feedback)
+
+
+def _measure(qubit: str, key: str) -> dict[str, Any]:
+    return {"name": "measure", "locus": [qubit], "args": {"key": key}}

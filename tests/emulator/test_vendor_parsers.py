@@ -183,3 +183,34 @@ def test_belenos_refuses_more_photons_than_the_local_hub_simulates(org_client: H
     payload = PayloadGenerator.generate_payload("probs", experiment)["payload"]
     with pytest.raises(UnprocessableEntityError, match="simulates at most 6"):
         org_client.jobs.create_job(backend_id="quandela.qpu.belenos", shots=10, input=payload)
+
+
+# --- IonQ: no vendor parser exists; IonQ's own Qiskit converter writes the input --------------------
+
+
+def test_ionq_circuits_written_by_qiskit_ionqs_converter_give_qiskits_probabilities(
+    org_client: HubQuantumClient,
+) -> None:
+    # IonQ publishes no parser or schema package, so the local Hub reads IonQ JSON itself; here IonQ's
+    # own converter (qiskit-ionq) writes the circuit and Qiskit's Statevector judges the answer.
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import Statevector
+    from qiskit_ionq.helpers import qiskit_circ_to_ionq_circ
+
+    circuit = QuantumCircuit(3)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    circuit.rx(0.7, 2)
+    circuit.ry(1.1, 1)
+    circuit.rzz(0.4, 0, 2)
+    circuit.sx(0)
+    circuit.t(1)
+    circuit.swap(1, 2)
+    gates, _, _ = qiskit_circ_to_ionq_circ(circuit)
+    body = {"gateset": "qis", "qubits": circuit.num_qubits, "circuit": gates}
+    job = org_client.jobs.create_job(backend_id="azure.ionq.simulator", shots=100, input=body)
+    assert wait_for_status(org_client, str(job.id)) == "COMPLETED"
+    histogram = org_client.jobs.get_job_result(str(job.id))["histogram"]
+    expected = Statevector(circuit).probabilities()  # index: qubit 0 least significant, as IonQ's keys
+    for index, probability in enumerate(expected):
+        assert float(histogram.get(str(index), 0.0)) == pytest.approx(probability, abs=1e-9)

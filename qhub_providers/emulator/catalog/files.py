@@ -164,8 +164,17 @@ def _coupling_map(configuration: Mapping[str, Any]) -> tuple[tuple[int, int], ..
     connectivity = configuration.get("connectivity")
     if not isinstance(connectivity, Mapping) or connectivity.get("fully_connected", True):
         return None
+    # Graph keys are the ids of configuration.qubits ("0", "1", ... or vendor names such as "QB1"),
+    # numbered by their position there; plain integers stand for themselves.
+    qubits = configuration.get("qubits") or []
+    position = {str(q.get("id")): i for i, q in enumerate(qubits) if isinstance(q, Mapping)}
+
+    def index(qubit_id: Any) -> int:
+        key = str(qubit_id)
+        return position[key] if key in position else int(key)
+
     graph = connectivity.get("graph") or {}
-    pairs = {(int(a), int(b)) for a, neighbours in graph.items() for b in neighbours}
+    pairs = {(index(a), index(b)) for a, neighbours in graph.items() for b in neighbours}
     return tuple(sorted(pairs | {(b, a) for a, b in pairs}))
 
 
@@ -226,7 +235,7 @@ def spec_from_entry(entry: Any) -> BackendSpec:
         # A backend recorded from a real account in a format no runner knows is listed, not simulated.
         runner = ""
         refusal = refusal or f"The local Hub has no simulator for input format {formats[0]} ({backend_id})."
-    num_qubits = int(configuration.get("qubit_count") or 0)
+    num_qubits = int(configuration.get("qubit_count") or len(configuration.get("qubits") or []))
     shots = configuration.get("shots_range") or {}
     coupling_map = _coupling_map(configuration)
     calibration = None

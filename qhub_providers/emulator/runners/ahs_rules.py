@@ -133,7 +133,9 @@ def check_ahs_device_rules(spec: Any, program: Any) -> None:
             delta_min=local.get("timeDeltaMin"),
             zero_ends=True,
         )
-        pattern = [float(c) for c in shift.magnitude.pattern]
+        raw_pattern = shift.magnitude.pattern
+        # A named pattern ("uniform") is Braket's validators' to refuse for a local detuning.
+        pattern = [] if isinstance(raw_pattern, str) else [float(c) for c in raw_pattern]
         for coefficient in pattern:
             _within(
                 coefficient,

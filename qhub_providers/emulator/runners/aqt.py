@@ -66,7 +66,9 @@ class AqtRunner:
     def prepare(self, spec: BackendSpec, job_input: Any, input_params: dict[str, Any], shots: int) -> AqtJob:
         """Validate the AQT job document with AQT's own API model, then against the backend."""
         total = require_int(shots, "shots")
-        request = _submit_job_request(require_mapping(job_input, "input"))
+        body = require_mapping(job_input, "input")
+        _check_repetitions(spec, body)
+        request = _submit_job_request(body)
         items = request.payload.circuits
         check_pub_count(spec, len(items), "input.payload.circuits")
 
@@ -108,6 +110,17 @@ class AqtRunner:
     def normalized_input(self, prepared: AqtJob) -> dict[str, Any]:
         """Every circuit as OpenQASM 2 with its repetitions as shots."""
         return normalized_qasm_input(list(prepared.circuits), list(prepared.repetitions))
+
+
+def _check_repetitions(spec: BackendSpec, body: Mapping[str, Any]) -> None:
+    """Repetitions outside the backend's shots range are a 422, like every runner's shot counts, before
+    AQT's model (whose own bound is a schema error) sees them."""
+    payload = body.get("payload")
+    circuits = payload.get("circuits") if isinstance(payload, Mapping) else None
+    for index, item in enumerate(circuits if isinstance(circuits, list) else []):
+        repetitions = item.get("repetitions") if isinstance(item, Mapping) else None
+        if isinstance(repetitions, int) and not isinstance(repetitions, bool):
+            check_shots(spec, repetitions, f"input.payload.circuits[{index}].repetitions")
 
 
 def _submit_job_request(body: Mapping[str, Any]) -> Any:

@@ -225,8 +225,9 @@ def _check_pragmas(spec: Any, action: Mapping[str, Any], shape: ProgramShape, la
                 f"{label} asks for result type {result_type}, which {spec.id} does not support here "
                 f"(supported: {', '.join(sorted(result_types))})."
             )
-        # A verbatim box needs the pragma only where the device compiles; simulators run the gates as written.
-        if capability == "braket_verbatim":
+        # Result types are governed by supportedResultTypes (QPUs list no result pragmas yet take them), and a
+        # verbatim box needs the pragma only where the device compiles; simulators run its gates as written.
+        if result_type is not None or capability == "braket_verbatim":
             allowed = capability not in forbidden
         else:
             allowed = capability in supported and capability not in forbidden

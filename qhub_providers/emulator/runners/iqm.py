@@ -176,6 +176,7 @@ class _Components:
             if isinstance(name, str)
         }
         self.mapping = _qubit_mapping(qubit_mapping)
+        self.operations = _advertised_operations(spec)
 
     @property
     def width(self) -> int:
@@ -207,6 +208,20 @@ class _Components:
         return pairs is None or (first, second) in pairs or (second, first) in pairs
 
 
+_ALIASES = {"phased_rx": "prx", "measurement": "measure"}
+
+
+def _advertised_operations(spec: BackendSpec) -> frozenset[str] | None:
+    """What the backend offers: its architecture's gates, the record's instructions and ``barrier``
+    (a scheduling hint every station takes); ``None`` for a spec without an architecture."""
+    config = spec.native_config if isinstance(spec.native_config, Mapping) else {}
+    gates = config.get("gates")
+    if not isinstance(gates, Mapping):
+        return None
+    listed = (spec.record.get("configuration") or {}).get("instructions") or []
+    return frozenset({*map(str, gates), *map(str, listed), "barrier"})
+
+
 def _qubit_mapping(value: Any) -> dict[str, str] | None:
     """IQM's mapping: a list of ``{logical_name, physical_name}`` (or, newer, a plain object)."""
     if value is None:
@@ -236,6 +251,12 @@ class _CircuitBuilder:
 
     def apply(self, instruction: Mapping[str, Any], where: str) -> None:
         name = require_str(instruction.get("name"), f"{where}.name")
+        offered = self.components.operations
+        if offered is not None and _ALIASES.get(name, name) not in offered:
+            raise InvalidJobInput(
+                f"{where}: {name} is not an operation of {self.components.spec.id}; its architecture "
+                f"offers {', '.join(sorted(offered))}"
+            )
         args = instruction.get("args")
         args = require_mapping(args, f"{where}.args") if args is not None else {}
         locus = self._locus(instruction, where)
