@@ -380,10 +380,7 @@ class HubBraketDevice(Device):
         if shots is None:
             shots = self._default_shots()
         if isinstance(shots, bool) or not isinstance(shots, int):
-            raise TypeError(
-                f"shots must be an integer, got {type(shots).__name__}; a Hub device keeps results itself, "
-                "so there is no S3 destination folder to pass."
-            )
+            raise TypeError(f"shots must be an integer, got {type(shots).__name__}")
         low, high = self._shots_range()
         if not low <= shots <= high:
             if shots == 0:
