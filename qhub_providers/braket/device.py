@@ -459,6 +459,12 @@ class HubBraketDevice(Device):
             raise ValueError(
                 f"{per_executable} shots per executable is outside the range [{low}, {high}] of {self.id}."
             )
+        most = getattr(action, "maximumTotalShots", None)
+        if most is not None and shots > most:
+            raise ValueError(
+                f"shots={shots} exceeds the {most} shots {self.id} runs per program set; split it with "
+                "program_set.split(n) and run the parts with run_batch()."
+            )
         params: dict[str, Any] = {"inputs": expanded.inputs} if expanded.inputs else {}
         job_input = HubJobInput(
             input={"qasm": expanded.sources}, input_format=OPENQASM_FORMAT, input_params=params

@@ -315,6 +315,9 @@ def test_program_set_refusals_say_what_to_do(provider: HubBraketProvider) -> Non
         provider.get_device(Devices.Amazon.SV1).run(program_set, shots=15)
     with pytest.raises(ValueError, match="program sets"):
         provider.get_device(Devices.QuEra.Aquila).run(program_set)
+    four = ProgramSet([Circuit().h(0)] * 4)
+    with pytest.raises(ValueError, match=r"shots=240000 exceeds .*program_set\.split"):
+        provider.get_device(Devices.Amazon.SV1).run(four, shots=4 * 60_000)
     with pytest.raises(ValueError, match="Give the shots"):
         provider.get_device(Devices.Amazon.SV1).run(ProgramSet([Circuit().h(0)]))
 
