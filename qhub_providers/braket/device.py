@@ -380,10 +380,7 @@ class HubBraketDevice(Device):
         if shots is None:
             shots = self._default_shots()
         if isinstance(shots, bool) or not isinstance(shots, int):
-            raise TypeError(
-                f"shots must be an integer, got {type(shots).__name__}; a Hub device keeps results itself, "
-                "so there is no S3 destination folder to pass."
-            )
+            raise TypeError(f"shots must be an integer, got {type(shots).__name__}")
         low, high = self._shots_range()
         if not low <= shots <= high:
             if shots == 0:
@@ -434,7 +431,9 @@ class HubBraketDevice(Device):
             )
         if call.disable_qubit_rewiring:
             raise ValueError("disable_qubit_rewiring applies to single programs, not to program sets.")
-        executables = int(program_set.total_executables)
+        # Braket's ProgramSet, or its serialised form (braket.ir.openqasm.ProgramSet), as AWS takes both.
+        expanded = expand_program_set(program_set, gate_definitions or None)
+        executables = len(expanded.sources)
         limit = getattr(action, "maximumExecutables", None)
         if limit is not None and executables > limit:
             raise ValueError(
@@ -442,12 +441,12 @@ class HubBraketDevice(Device):
                 f"program_set.split({limit}) gives program sets that fit; run them with run_batch()."
             )
         if shots is None:
-            if not program_set.shots_per_executable:
+            if not getattr(program_set, "shots_per_executable", None):
                 raise ValueError(
                     "Give the shots: ProgramSet(..., shots_per_executable=n), or run(program_set, "
                     "shots=total)."
                 )
-            shots = program_set.total_shots
+            shots = program_set.shots_per_executable * executables
         if isinstance(shots, bool) or not isinstance(shots, int) or shots <= 0:
             raise ValueError(f"A program set needs shots > 0 (the total over its executables), got {shots!r}")
         per_executable, remainder = divmod(shots, executables)
@@ -460,7 +459,12 @@ class HubBraketDevice(Device):
             raise ValueError(
                 f"{per_executable} shots per executable is outside the range [{low}, {high}] of {self.id}."
             )
-        expanded = expand_program_set(program_set, gate_definitions or None)
+        most = getattr(action, "maximumTotalShots", None)
+        if most is not None and shots > most:
+            raise ValueError(
+                f"shots={shots} exceeds the {most} shots {self.id} runs per program set; split it with "
+                "program_set.split(n) and run the parts with run_batch()."
+            )
         params: dict[str, Any] = {"inputs": expanded.inputs} if expanded.inputs else {}
         job_input = HubJobInput(
             input={"qasm": expanded.sources}, input_format=OPENQASM_FORMAT, input_params=params
@@ -577,9 +581,10 @@ class _Prepared:
 
 
 def _is_program_set(task_specification: Any) -> bool:
+    from braket.ir.openqasm import ProgramSet as SerialisedProgramSet
     from braket.program_sets import ProgramSet
 
-    return isinstance(task_specification, ProgramSet)
+    return isinstance(task_specification, ProgramSet | SerialisedProgramSet)
 
 
 def _single_specification_types() -> tuple[type, ...]:
@@ -588,6 +593,14 @@ def _single_specification_types() -> tuple[type, ...]:
     from braket.circuits import Circuit
     from braket.circuits.serialization import SerializableProgram
     from braket.ir.openqasm import Program
+    from braket.ir.openqasm import ProgramSet as SerialisedProgramSet
     from braket.program_sets import ProgramSet
 
-    return (Circuit, Program, AnalogHamiltonianSimulation, SerializableProgram, ProgramSet)
+    return (
+        Circuit,
+        Program,
+        AnalogHamiltonianSimulation,
+        SerializableProgram,
+        ProgramSet,
+        SerialisedProgramSet,
+    )

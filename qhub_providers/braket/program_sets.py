@@ -46,8 +46,18 @@ class ExpandedProgramSet:
 
 
 def expand_program_set(program_set: Any, gate_definitions: Any = None) -> ExpandedProgramSet:
-    """One Hub program per executable of a ``braket.program_sets.ProgramSet``."""
-    serialised = program_set.to_ir(gate_definitions=gate_definitions)
+    """One Hub program per executable of a ``braket.program_sets.ProgramSet`` or of its serialised form
+    (``braket.ir.openqasm.ProgramSet``)."""
+    from braket.ir.openqasm import ProgramSet as SerialisedProgramSet
+
+    if isinstance(program_set, SerialisedProgramSet):
+        if gate_definitions:
+            raise ValueError(
+                "gate_definitions apply to a Circuit; a serialised program set has its own defcals."
+            )
+        serialised = program_set
+    else:
+        serialised = program_set.to_ir(gate_definitions=gate_definitions)
     sources: list[str] = []
     inputs: dict[str, float] = {}
     programs: list[dict[str, Any]] = []

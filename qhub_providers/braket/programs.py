@@ -83,8 +83,8 @@ def to_hub_job_input(
     else:
         raise TypeError(
             f"The Hub cannot run a {type(task_specification).__name__}; pass a braket Circuit, an OpenQASM "
-            "Program (braket.ir.openqasm.Program) or an AnalogHamiltonianSimulation. Run the programs of a "
-            "program set one by one with run_batch()."
+            "Program (braket.ir.openqasm.Program), a braket.program_sets.ProgramSet or an "
+            "AnalogHamiltonianSimulation."
         )
     params: dict[str, Any] = {"disable_qubit_rewiring": bool(disable_qubit_rewiring)}
     merged = {**program_inputs, **call_inputs}

@@ -18,6 +18,7 @@ from braket.circuits.noise_model import GateCriteria, NoiseModel
 from braket.circuits.noises import BitFlip, Depolarizing
 from braket.devices import Devices, LocalSimulator
 from braket.ir.openqasm import Program
+from braket.ir.openqasm import ProgramSet as OpenQASMProgramSet
 from braket.program_sets import CircuitBinding, ProgramSet
 from braket.tasks import GateModelQuantumTaskResult, ProgramSetQuantumTaskResult
 from braket.timings import TimeSeries
@@ -277,6 +278,25 @@ def test_program_set_expectations_agree_statistically(
         assert result.entries[0].expectation(index) == pytest.approx(0.5 * zz + 0.3 * x, abs=0.2)
 
 
+def test_a_serialised_program_set_runs_as_on_aws(provider: HubBraketProvider, local: LocalSimulator) -> None:
+    source = "OPENQASM 3.0;\ninput float phi;\nqubit[1] q;\nbit[1] b;\nrx(phi) q[0];\nb[0] = measure q[0];"
+    serialised = OpenQASMProgramSet(
+        programs=[
+            Program(source=source, inputs={"phi": [0.0, math.pi]}),
+            Program(source=GHZ_QASM.replace("input float alpha;\n", "").replace("rz(alpha)", "rz(0.5)")),
+        ]
+    )
+    result = provider.get_device(Devices.Amazon.SV1).run(serialised, shots=3 * 20).result()
+    expected = local.run(serialised, shots=3 * 20).result()
+    assert [len(entry) for entry in result.entries] == [len(entry) for entry in expected.entries] == [2, 1]
+    assert (
+        [entry.counts for entry in result[0]]
+        == [entry.counts for entry in expected[0]]
+        == [{"0": 20}, {"1": 20}]
+    )
+    assert set(result[1][0].counts) <= {"000", "111"}
+
+
 def test_program_sets_run_in_batches(provider: HubBraketProvider) -> None:
     theta = FreeParameter("theta")
     program_set = ProgramSet(
@@ -295,6 +315,9 @@ def test_program_set_refusals_say_what_to_do(provider: HubBraketProvider) -> Non
         provider.get_device(Devices.Amazon.SV1).run(program_set, shots=15)
     with pytest.raises(ValueError, match="program sets"):
         provider.get_device(Devices.QuEra.Aquila).run(program_set)
+    four = ProgramSet([Circuit().h(0)] * 4)
+    with pytest.raises(ValueError, match=r"shots=240000 exceeds .*program_set\.split"):
+        provider.get_device(Devices.Amazon.SV1).run(four, shots=4 * 60_000)
     with pytest.raises(ValueError, match="Give the shots"):
         provider.get_device(Devices.Amazon.SV1).run(ProgramSet([Circuit().h(0)]))
 
