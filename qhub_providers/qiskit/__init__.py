@@ -21,13 +21,18 @@ from qhub_providers.qiskit.errors import (
     JobFailedError,
 )
 from qhub_providers.qiskit.job import HubJob, wait_for_jobs
-from qhub_providers.qiskit.primitives import EstimatorV2, SamplerV2
+from qhub_providers.qiskit.options import EstimatorOptions, SamplerOptions
+from qhub_providers.qiskit.primitives import EstimatorV2, HubPrimitiveJob, PrimitiveJobStatus, SamplerV2
 from qhub_providers.qiskit.provider import HubQiskitProvider
 from qhub_providers.sessions import Batch, Session
 
 __all__ = [
     "Batch",
+    "EstimatorOptions",
     "EstimatorV2",
+    "HubPrimitiveJob",
+    "PrimitiveJobStatus",
+    "SamplerOptions",
     "SamplerV2",
     "Session",
     "CircuitNotSupportedError",

@@ -21,6 +21,8 @@ from qhub_providers.api.models import Backend, CalibrationResponse
 from qhub_providers.formats import gates as gate_tables
 from qhub_providers.qiskit.targets.calibration import CalibrationFigures, gate_based
 from qhub_providers.qiskit.targets.common import (
+    CompleteFigures,
+    ErrorSource,
     HubTargetInfo,
     NoErrors,
     Qargs,
@@ -30,6 +32,7 @@ from qhub_providers.qiskit.targets.common import (
     as_float,
     error_from_fidelity,
     log,
+    merged_properties,
     place_gates,
     standard_gates,
     to_seconds,
@@ -288,23 +291,43 @@ def build_braket(
     figures = StandardizedFigures(
         standardized if isinstance(standardized, Mapping) else {}, index_of, native_two_qubit
     )
+    # The Hub's own calibration (keyed by the device's qubit numbers) fills what the standardized
+    # figures leave out (durations, T1 and T2, figures of whole gate families).
+    hub = CalibrationFigures(gate_based(calibration), lambda q: index_of.get(str(q)))
+    calibrated = sorted(hub.gate_names())
+    library = standard_gates()
+    stand_ins = {
+        arity: [
+            name for name in [*native, *calibrated] if name in library and library[name].num_qubits == arity
+        ]
+        for arity in (1, 2)
+    }
+    sources: list[ErrorSource] = [figures, hub] if figures.present else [hub]
+    complete = CompleteFigures(sources, stand_ins)
     draft = TargetDraft(len(ids), description=description)
-    qubit_properties = None
-    if figures.present:
-        place_gates(draft, gates, qubits=range(len(ids)), pairs=pairs, errors=figures)
-        add_instructions(draft, ["measure", "barrier"], global_=False, readout=figures.readout)
-        times = [figures.t1_t2(q) for q in range(len(ids))]
-        qubit_properties = [QubitProperties(t1=t1, t2=t2) for t1, t2 in times]
-        if all(t1 is None and t2 is None for t1, t2 in times):
-            qubit_properties = None
-    else:
-        # Without standardized figures, the Hub's own calibration (keyed by the device's qubit numbers).
-        hub = CalibrationFigures(gate_based(calibration), lambda q: index_of.get(str(q)))
-        place_gates(draft, gates, qubits=range(len(ids)), pairs=pairs, errors=hub)
-        add_instructions(
-            draft, ["measure", "barrier"], global_=False, readout=hub.readout, dead=hub.dead_qubits()
+    place_gates(draft, gates, qubits=range(len(ids)), pairs=pairs, errors=complete)
+    add_instructions(
+        draft,
+        ["measure", "barrier"],
+        global_=False,
+        readout=lambda q: merged_properties(figures.readout(q), hub.readout(q)),
+        reset=lambda q: merged_properties(figures.reset(q), hub.reset(q)),
+        dead=() if figures.present else hub.dead_qubits(),
+    )
+    calibrated_times = hub.qubit_properties(len(ids)) or []
+    times = []
+    for q in range(len(ids)):
+        t1, t2 = figures.t1_t2(q)
+        fallback = calibrated_times[q] if q < len(calibrated_times) else None
+        times.append(
+            (
+                t1 if t1 is not None else getattr(fallback, "t1", None),
+                t2 if t2 is not None else getattr(fallback, "t2", None),
+            )
         )
-        qubit_properties = hub.qubit_properties(len(ids))
+    qubit_properties = None
+    if any(t1 is not None or t2 is not None for t1, t2 in times):
+        qubit_properties = [QubitProperties(t1=t1, t2=t2) for t1, t2 in times]
     numbers = tuple(int(q) for q in ids) if all(q.lstrip("-").isdigit() for q in ids) else ()
     return HubTargetInfo(
         target=draft.build(qubit_properties=qubit_properties),

@@ -81,6 +81,17 @@ class CalibrationFigures:
         """True when there is a gate-based calibration at all."""
         return self._calibration is not None
 
+    def gate_names(self) -> frozenset[str]:
+        """Names of the gates the calibration has figures for (Qiskit names, or the generic keys)."""
+        if self._calibration is None:
+            return frozenset()
+        names = set(self._calibration.medians.gates)
+        for entry in self._qubits.values():
+            names.update(entry.gates)
+        for gates in self._pairs.values():
+            names.update(gates)
+        return frozenset(names)
+
     def dead_qubits(self) -> frozenset[int]:
         """Qubits the calibration marks as not operational."""
         return self._dead

@@ -349,3 +349,47 @@ def add_instructions(
             skipped.append(name)
     if skipped:
         log.debug("%s: instructions without a Qiskit counterpart left out: %s", draft.description, skipped)
+
+
+def merged_properties(*found: InstructionProperties | None) -> InstructionProperties | None:
+    """One instruction's properties from several sources: each figure from the first that has it."""
+    error = next((p.error for p in found if p is not None and p.error is not None), None)
+    duration = next((p.duration for p in found if p is not None and p.duration is not None), None)
+    if error is None and duration is None:
+        return None
+    return InstructionProperties(duration=duration, error=error)
+
+
+class CompleteFigures:
+    """An :class:`ErrorSource` that gives every gate an error and a duration where the device has any.
+
+    Each figure comes from the first of ``sources`` that has it (a Braket ``standardized`` document,
+    then the Hub's calibration). A gate the device has no figure for (one it compiles into its native
+    gates, such as ``cx`` on IonQ) takes the worst figures of the ``stand_ins`` of the same arity on the
+    same qubits: the gates it is run as. Without that, noise-aware layout and routing would take such
+    a gate for a perfect one, and scheduling would find it without a duration.
+    """
+
+    def __init__(self, sources: Sequence[ErrorSource], stand_ins: Mapping[int, Sequence[str]]) -> None:
+        self._sources = list(sources)
+        self._stand_ins = {arity: list(dict.fromkeys(names)) for arity, names in stand_ins.items()}
+
+    def operational(self, name: str, qargs: Qargs) -> bool:
+        """False when any source marks the gate on these qubits as broken."""
+        return all(source.operational(name, qargs) for source in self._sources)
+
+    def _own(self, name: str, qargs: Qargs) -> InstructionProperties | None:
+        return merged_properties(*(source.gate(name, qargs) for source in self._sources))
+
+    def gate(self, name: str, qargs: Qargs) -> InstructionProperties | None:
+        """Error and duration of gate ``name`` on ``qargs``, completed from its stand-ins."""
+        own = self._own(name, qargs)
+        if own is not None and own.error is not None and own.duration is not None:
+            return own
+        others = [self._own(other, qargs) for other in self._stand_ins.get(len(qargs), []) if other != name]
+        errors = [p.error for p in others if p is not None and p.error is not None]
+        durations = [p.duration for p in others if p is not None and p.duration is not None]
+        stand_in = InstructionProperties(
+            error=max(errors) if errors else None, duration=max(durations) if durations else None
+        )
+        return merged_properties(own, stand_in)

@@ -19,6 +19,7 @@ from qhub_providers.formats.gates import qiskit_gates
 from qhub_providers.qiskit.targets.calibration import CalibrationFigures, gate_based
 from qhub_providers.qiskit.targets.common import (
     CONTROL_FLOW,
+    CompleteFigures,
     HubTargetInfo,
     TargetDraft,
     add_instructions,
@@ -139,8 +140,16 @@ def build_generic(
     instruction_names += [str(name).strip().lower() for name in listed if name]
 
     figures = CalibrationFigures(gate_based(calibration), lambda q: index_of.get(str(q)))
+    # Gates the calibration has no figure for take those of the gates they are run as.
+    stand_in_names = [*native, *sorted(figures.gate_names())]
+    stand_ins = {
+        arity: [n for n in stand_in_names if n in library and library[n].num_qubits == arity]
+        for arity in (1, 2)
+    }
     draft = TargetDraft(num_qubits, description=description)
-    place_gates(draft, gates, qubits=range(num_qubits), pairs=pairs, errors=figures)
+    place_gates(
+        draft, gates, qubits=range(num_qubits), pairs=pairs, errors=CompleteFigures([figures], stand_ins)
+    )
     add_instructions(
         draft,
         instruction_names,
