@@ -204,7 +204,9 @@ def test_doctor_on_a_working_setup(cli: Cli) -> None:
     assert [c["name"] for c in data["checks"]] == ["base URL", "token", "organization", "connection"]
 
 
-def test_doctor_names_what_is_wrong(cli: Cli, hub: LocalHub, capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_names_what_is_wrong(
+    cli: Cli, hub: LocalHub, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     refused = cli("doctor", token="wrong-token-4711")
     assert refused.code == EXIT_AUTH
     assert re.search(r"^FAIL\s+connection\s+.*401", refused.out, flags=re.M)
@@ -220,6 +222,13 @@ def test_doctor_names_what_is_wrong(cli: Cli, hub: LocalHub, capsys: pytest.Capt
     assert code == EXIT_AUTH
     assert re.search(r"^FAIL\s+token\s+No Kipu Quantum Hub access token found", out, flags=re.M)
     assert "connection" not in out  # nothing to connect with
+    monkeypatch.setenv("QHUB_QUANTUM_BASE_URL", "127.0.0.1:8080/quantum")  # no scheme
+    code = main(["--token", hub.token, "doctor"])
+    out = capsys.readouterr().out
+    assert code == EXIT_USAGE
+    assert re.search(r"^FAIL\s+base URL\s+invalid Quantum API base URL", out, flags=re.M), out
+    assert re.search(r"^ok\s+token\s+found \(argument\)", out, flags=re.M), out
+    assert "connection" not in out
 
 
 # -- as a real process: signals and pipes -------------------------------------------------------------------
