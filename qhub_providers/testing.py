@@ -5,8 +5,8 @@ The plugin is registered with pytest by the ``pytest11`` entry point of the pack
 qhub-providers is all it takes (``-p qhub_providers.testing`` loads it explicitly). It offers:
 
 - fixtures: ``local_hub`` (one :class:`~qhub_providers.emulator.LocalHub` per test session, with its test
-  controls), ``hub_client`` (a REST client of it), ``qiskit_provider`` and ``braket_provider``, and
-  ``local_hub_env``, which applies :func:`use_local_hub` for one test;
+  controls), ``hub_client`` (a REST client of it), ``qiskit_provider`` and ``braket_provider``,
+  ``local_hub_env``, which applies :func:`use_local_hub` for one test, and ``real_hub_credentials``;
 - the marker ``real_hub`` and the option ``--real-hub``: a marked test's ``hub_client``,
   ``qiskit_provider`` and ``braket_provider`` talk to the real Kipu Quantum Hub when ``--real-hub`` is given
   and a token is found, and to the local Hub otherwise (so such tests run everywhere, and against the real
@@ -29,6 +29,7 @@ import pytest
 
 if TYPE_CHECKING:
     from qhub_providers.api import HubQuantumClient
+    from qhub_providers.api.credentials import Credentials
     from qhub_providers.braket import HubBraketProvider
     from qhub_providers.emulator import LocalHub
     from qhub_providers.qiskit import HubQiskitProvider
@@ -41,6 +42,7 @@ __all__ = [
     "local_hub",
     "local_hub_env",
     "qiskit_provider",
+    "real_hub_credentials",
     "real_hub_requested",
     "use_local_hub",
 ]
@@ -125,33 +127,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+_REAL_HUB_CREDENTIALS = pytest.StashKey["Credentials | str"]()
+"""The real Hub's credentials, read once when pytest starts (or why they could not be read)."""
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{REAL_HUB_MARKER}: an end-to-end test whose hub_client, qiskit_provider and braket_provider talk "
         f"to the real Hub when {REAL_HUB_OPTION} is given and a token is set (to a local Hub otherwise)",
     )
+    if config.getoption(REAL_HUB_OPTION):
+        # Read now, before any fixture of the suite hides the machine's variables for its own tests.
+        from qhub_providers.api.credentials import resolve_credentials
+        from qhub_providers.api.errors import CredentialsError
 
-
-def _real_hub_token_problem() -> str | None:
-    """Why the real Hub cannot be used, or None when a token is there."""
-    from qhub_providers.api.credentials import resolve_token
-    from qhub_providers.api.errors import CredentialsError
-
-    try:
-        resolve_token()
-    except CredentialsError:
-        return f"{REAL_HUB_OPTION} needs an access token: set KQH_PERSONAL_ACCESS_TOKEN"
-    return None
+        try:
+            config.stash[_REAL_HUB_CREDENTIALS] = resolve_credentials()
+        except CredentialsError:
+            config.stash[_REAL_HUB_CREDENTIALS] = (
+                f"{REAL_HUB_OPTION} needs an access token: set KQH_PERSONAL_ACCESS_TOKEN"
+            )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.getoption(REAL_HUB_OPTION):
+    found = config.stash.get(_REAL_HUB_CREDENTIALS, None)
+    if not isinstance(found, str):  # not asked for, or credentials found
         return
-    problem = _real_hub_token_problem()
-    if problem is None:
-        return
-    skip = pytest.mark.skip(reason=problem)
+    skip = pytest.mark.skip(reason=found)
     for item in items:
         if item.get_closest_marker(REAL_HUB_MARKER) is not None:
             item.add_marker(skip)
@@ -172,13 +175,28 @@ def local_hub() -> Iterator[LocalHub]:
         yield hub
 
 
+@pytest.fixture(scope="session")
+def real_hub_credentials(pytestconfig: pytest.Config) -> Credentials:
+    """The real Hub's token, organization and base URL as they were when pytest started (with
+    ``--real-hub``); a test that asks for them without ``--real-hub`` or a token is skipped."""
+    found = pytestconfig.stash.get(_REAL_HUB_CREDENTIALS, None)
+    if found is None:
+        pytest.skip(f"the real Hub is used only with {REAL_HUB_OPTION}")
+    if isinstance(found, str):
+        pytest.skip(found)
+    return found
+
+
 @pytest.fixture
 def hub_client(request: pytest.FixtureRequest) -> Iterator[HubQuantumClient]:
     """A REST client of the local Hub; of the real Hub in a ``real_hub`` test run with ``--real-hub``."""
     if real_hub_requested(request):
         from qhub_providers.api import HubQuantumClient
 
-        with HubQuantumClient.from_env() as client:
+        creds: Credentials = request.getfixturevalue("real_hub_credentials")
+        with HubQuantumClient(
+            api_key=creds.token, organization_id=creds.organization_id, base_url=creds.base_url
+        ) as client:
             yield client
         return
     hub: LocalHub = request.getfixturevalue("local_hub")

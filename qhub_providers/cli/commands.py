@@ -20,7 +20,12 @@ from urllib.parse import urlsplit
 
 from qhub_providers._polling import Backoff, WaitTimeout, wait_for_final_status
 from qhub_providers.api import HubQuantumClient
-from qhub_providers.api.credentials import BASE_URL_VARIABLE, resolve_base_url, resolve_credentials
+from qhub_providers.api.credentials import (
+    BASE_URL_VARIABLE,
+    DEFAULT_BASE_URL,
+    resolve_base_url,
+    resolve_credentials,
+)
 from qhub_providers.api.errors import CredentialsError, NotFoundError
 from qhub_providers.api.models import Backend, BackendStateInfo
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
@@ -654,13 +659,15 @@ def doctor_check(args: argparse.Namespace) -> int:
         checks.append(("base URL", True, detail))
     creds = None
     try:
-        creds = resolve_credentials(args.token, args.organization, base_url)
+        # With an unusable base URL the token is still worth checking; the connection is not.
+        creds = resolve_credentials(args.token, args.organization, base_url or DEFAULT_BASE_URL)
     except CredentialsError as exc:
         fail("token", exc)
     if creds is not None:
         checks.append(("token", True, f"found ({creds.token_source})"))
         organization = creds.organization_id or "none: acting for your personal account"
         checks.append(("organization", True, organization))
+    if creds is not None and base_url is not None:
         timeout = request_timeout(args)
         started = time.perf_counter()
         try:

@@ -37,6 +37,7 @@ from qhub_providers.cli.output import (
     EXIT_USAGE,
 )
 from qhub_providers.emulator import LocalHub
+from qhub_providers.testing import real_hub_requested
 
 BELL_QASM2 = """OPENQASM 2.0;
 include "qelib1.inc";
@@ -101,12 +102,24 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def cli(hub: LocalHub, capsys: pytest.CaptureFixture[str]) -> Cli:
+def target(request: pytest.FixtureRequest, hub: LocalHub) -> tuple[str, str, list[str]]:
+    """Base URL, token and further options of the Hub the command line talks to: the shared local Hub, or
+    the real Hub in a test marked ``real_hub`` when pytest runs with ``--real-hub`` and a token."""
+    if real_hub_requested(request):
+        creds = request.getfixturevalue("real_hub_credentials")
+        organization = ["--organization", creds.organization_id] if creds.organization_id else []
+        return creds.base_url, creds.token, organization
+    return hub.base_url, hub.token, []
+
+
+@pytest.fixture
+def cli(target: tuple[str, str, list[str]], capsys: pytest.CaptureFixture[str]) -> Cli:
     """Run the command line in-process against the Hub (``base_url``/``token`` override the defaults)."""
+    default_url, default_token, options = target
 
     def run(*argv: str, base_url: str | None = None, token: str | None = None) -> Outcome:
         capsys.readouterr()
-        connection = ["--base-url", base_url or hub.base_url, "--token", token or hub.token]
+        connection = ["--base-url", base_url or default_url, "--token", token or default_token, *options]
         code = main([*connection, *argv])
         captured = capsys.readouterr()
         return Outcome(code, captured.out, captured.err)
@@ -330,6 +343,7 @@ def test_run_that_times_out_names_the_job(
 # -- errors ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.real_hub
 @pytest.mark.parametrize(
     "argv",
     [
@@ -349,6 +363,7 @@ def test_run_on_an_unknown_backend_is_not_found(cli: Cli, programs: dict[str, Pa
     assert_one_line_error(outcome, EXIT_NOT_FOUND)
 
 
+@pytest.mark.real_hub
 def test_a_refused_token_is_an_auth_error_that_does_not_echo_it(cli: Cli) -> None:
     outcome = cli("backends", token="wrong-token-4711")
     assert_one_line_error(outcome, EXIT_AUTH, "401")
@@ -414,6 +429,7 @@ def test_a_malformed_base_url_is_a_usage_error(cli: Cli, base_url: str) -> None:
     assert_one_line_error(cli("backends", base_url=base_url), EXIT_USAGE, "base URL")
 
 
+@pytest.mark.real_hub
 def test_debug_adds_the_traceback(cli: Cli) -> None:
     outcome = cli("--debug", "backend", "no.such.backend")
     assert outcome.code == EXIT_NOT_FOUND

@@ -28,6 +28,7 @@ from qhub_providers.cli.output import (
     EXIT_USAGE,
 )
 from qhub_providers.emulator import LocalHub
+from qhub_providers.testing import real_hub_requested
 from tests.cli.test_commands import (
     BELL_BRAKET,
     Cli,
@@ -38,10 +39,11 @@ from tests.cli.test_commands import (
     process_env,
     programs,
     submit,
+    target,
     wait_for,
 )
 
-__all__ = ["clean_environment", "cli", "held", "process_env", "programs"]
+__all__ = ["clean_environment", "cli", "held", "process_env", "programs", "target"]
 
 
 def test_no_wait_prints_the_job_id_and_returns(
@@ -128,7 +130,7 @@ def test_a_base_url_without_quantum_gets_a_hint(cli: Cli, hub: LocalHub) -> None
     assert_one_line_error(outcome, EXIT_NOT_FOUND, "404", "does not end in /quantum", f"{root}/quantum")
 
 
-@pytest.mark.parametrize("command", ["backend", "run"])
+@pytest.mark.parametrize("command", [pytest.param("backend", marks=pytest.mark.real_hub), "run"])
 def test_an_unknown_backend_suggests_the_closest(cli: Cli, programs: dict[str, Path], command: str) -> None:
     argv = (
         ["backend", "aws.sim.sv2"]
@@ -193,18 +195,23 @@ def test_request_timeout_from_the_environment(
 # -- doctor ---------------------------------------------------------------------------------------------
 
 
-def test_doctor_on_a_working_setup(cli: Cli) -> None:
+@pytest.mark.real_hub
+def test_doctor_on_a_working_setup(cli: Cli, request: pytest.FixtureRequest) -> None:
     outcome = cli("doctor")
     assert outcome.code == EXIT_OK, outcome
     lines = outcome.out.splitlines()
     assert [line.split()[0] for line in lines] == ["ok"] * 4
-    assert "lists 18 backends" in lines[-1]
+    listed = re.search(r"lists (\d+) backends", lines[-1])
+    assert listed, lines[-1]
+    assert int(listed.group(1)) == 18 or real_hub_requested(request)
     data = cli("--json", "doctor").json()
     assert data["ok"] is True
     assert [c["name"] for c in data["checks"]] == ["base URL", "token", "organization", "connection"]
 
 
-def test_doctor_names_what_is_wrong(cli: Cli, hub: LocalHub, capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_names_what_is_wrong(
+    cli: Cli, hub: LocalHub, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     refused = cli("doctor", token="wrong-token-4711")
     assert refused.code == EXIT_AUTH
     assert re.search(r"^FAIL\s+connection\s+.*401", refused.out, flags=re.M)
@@ -220,6 +227,13 @@ def test_doctor_names_what_is_wrong(cli: Cli, hub: LocalHub, capsys: pytest.Capt
     assert code == EXIT_AUTH
     assert re.search(r"^FAIL\s+token\s+No Kipu Quantum Hub access token found", out, flags=re.M)
     assert "connection" not in out  # nothing to connect with
+    monkeypatch.setenv("QHUB_QUANTUM_BASE_URL", "127.0.0.1:8080/quantum")  # no scheme
+    code = main(["--token", hub.token, "doctor"])
+    out = capsys.readouterr().out
+    assert code == EXIT_USAGE
+    assert re.search(r"^FAIL\s+base URL\s+invalid Quantum API base URL", out, flags=re.M), out
+    assert re.search(r"^ok\s+token\s+found \(argument\)", out, flags=re.M), out
+    assert "connection" not in out
 
 
 # -- as a real process: signals and pipes -------------------------------------------------------------------

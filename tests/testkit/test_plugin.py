@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import httpx
@@ -100,54 +99,61 @@ def test_use_local_hub_without_a_hub_starts_and_stops_one() -> None:
         httpx.get(f"{url}/backends", timeout=2)
 
 
-def test_an_outside_suite_skips_real_hub_tests_without_a_token(tmp_path: Path) -> None:
-    """A user's suite: the marker is registered, ``--real-hub`` without a token skips marked tests only."""
-    (tmp_path / "test_user.py").write_text(
-        textwrap.dedent(
-            """
-            import pytest
-            from qhub_providers.api import HubQuantumClient
+USER_SUITE = """
+import os
 
-            @pytest.mark.real_hub
-            def test_on_the_real_hub(hub_client):
-                assert hub_client.backends.get_backends()
+import pytest
+from qhub_providers.api import HubQuantumClient
 
-            def test_offline(local_hub_env):
-                with HubQuantumClient.from_env() as client:
-                    assert client.backends.get_backend("aws.sim.sv1").id == "aws.sim.sv1"
-            """
-        )
-    )
-    (tmp_path / "empty-config.json").write_text("{}")
+
+@pytest.mark.real_hub
+def test_on_the_real_hub(hub_client):
+    assert hub_client.backends.get_backends()
+    print("TARGET", hub_client.base_url)
+
+
+def test_offline(local_hub_env):
+    with HubQuantumClient.from_env() as client:
+        assert client.backends.get_backend("aws.sim.sv1").id == "aws.sim.sv1"
+"""
+
+
+def run_user_suite(folder: Path, extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """pytest on a user's suite in ``folder``, with ``--real-hub``, in an environment without credentials
+    (plus ``extra_env``)."""
+    (folder / "test_user.py").write_text(USER_SUITE)
+    (folder / "empty-config.json").write_text("{}")
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("KQH_", "PLANQK_", "QHUB_")) and k != "SERVICE_EXECUTION_TOKEN"
     }
-    env["KQH_CONFIG_FILE_PATH"] = str(tmp_path / "empty-config.json")
+    env["KQH_CONFIG_FILE_PATH"] = str(folder / "empty-config.json")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "qhub_providers.testing",
-            "--strict-markers",
-            "--real-hub",
-            "-q",
-            "-rs",
-            "-p",
-            "no:cacheprovider",
-            str(tmp_path),
-        ],
-        cwd=tmp_path,
+    env.update(extra_env)
+    argv = ["-p", "qhub_providers.testing", "--strict-markers", "--real-hub", "-q", "-s", "-rs"]
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *argv, "-p", "no:cacheprovider", str(folder)],
+        cwd=folder,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+
+
+def test_real_hub_without_a_token_skips_only_the_marked_tests(tmp_path: Path) -> None:
+    run = run_user_suite(tmp_path, {})
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed, 1 skipped" in run.stdout, run.stdout
     assert "--real-hub needs an access token" in run.stdout
+
+
+def test_real_hub_with_a_token_sends_the_marked_tests_there(tmp_path: Path, local_hub: LocalHub) -> None:
+    """Here "the real Hub" is the session's local Hub, named by the variables a real setup would use."""
+    stand_in = {"QHUB_QUANTUM_BASE_URL": local_hub.base_url, "KQH_PERSONAL_ACCESS_TOKEN": local_hub.token}
+    run = run_user_suite(tmp_path, stand_in)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout, run.stdout
+    assert f"TARGET {local_hub.base_url}" in run.stdout  # not the suite's own local Hub
