@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from qhub_providers.emulator.service import FINAL_SESSION, TERMINAL_JOB, HubService, iso
@@ -42,8 +43,10 @@ def error_envelope(message: str, code: str) -> dict[str, Any]:
 class Engine:
     """Runs the jobs of one :class:`HubService` until stopped."""
 
-    def __init__(self, service: HubService, *, workers: int = 2) -> None:
+    def __init__(self, service: HubService, *, workers: int = 2, catalog: str | Path | None = None) -> None:
         self.service = service
+        # Workers read the same catalog file the Hub serves (by path: specs do not cross processes).
+        self._catalog = str(Path(catalog).resolve()) if catalog is not None else None
         self._pool = shared_pool(workers)
         self._running: dict[str, Ticket] = {}
         self._cancelling_since: dict[str, float] = {}
@@ -220,6 +223,7 @@ class Engine:
                 "shots": job["shots"],
                 "seed": job_seed(job),
                 "noise": noise,
+                "catalog": self._catalog,
             }
 
         def done(outcome: Outcome) -> None:

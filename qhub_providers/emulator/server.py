@@ -118,7 +118,7 @@ class LocalHub:
             if jobs or sessions:
                 log.info("deleted %d jobs and %d sessions older than %s days", jobs, sessions, keep_days)
         self.service = HubService(self.store, specs, queue_delay=queue_delay)
-        self.engine = Engine(self.service, workers=workers)
+        self.engine = Engine(self.service, workers=workers, catalog=catalog)
         self.faults = FaultInjector() if admin else None
         self.app = create_app(self.service, token=self.token, admin=admin, faults=self.faults)
         self._server: uvicorn.Server | None = None

@@ -53,13 +53,16 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 def simulate(payload: dict[str, Any]) -> Outcome:
     """Parse and simulate one job; what a worker process does for every job it receives.
 
-    ``payload`` holds ``backend_id``, ``input``, ``input_params``, ``shots``, ``seed`` and ``noise`` (the
-    backend's gate-based calibration or ``None``). Runs in the worker; importable for tests.
+    ``payload`` holds ``backend_id``, ``input``, ``input_params``, ``shots``, ``seed``, ``noise`` (the
+    backend's gate-based calibration or ``None``) and ``catalog`` (the path of the catalog file the Hub
+    serves, ``None`` for the built-in one). Runs in the worker; importable for tests.
     """
-    from qhub_providers.emulator.catalog import get_spec
     from qhub_providers.emulator.runners import InvalidJobInput, get_runner
 
-    spec = get_spec(payload["backend_id"])
+    try:
+        spec = _catalog_of(payload.get("catalog")).get(payload["backend_id"])
+    except Exception as exc:  # the file went away or changed into something unreadable since the Hub started
+        return _failed(f"the local Hub's catalog file cannot be read: {exc}", "INVALID_INPUT")
     if spec is None:
         return _failed(f"backend {payload['backend_id']} is not in the local Hub's catalog", "INVALID_INPUT")
     runner = get_runner(spec.runner)
@@ -80,6 +83,21 @@ def simulate(payload: dict[str, Any]) -> Outcome:
         "memory": execution.memory,
     }
     return {"status": "COMPLETED", "views": views, "usage_ms": usage_ms}
+
+
+_catalogs: dict[tuple[str, float], dict[str, Any]] = {}
+
+
+def _catalog_of(path: str | None) -> dict[str, Any]:
+    """The backends of the built-in catalog, or of the catalog file at ``path`` (read once per version)."""
+    from qhub_providers.emulator.catalog import load_catalog
+
+    if path is None:
+        return load_catalog()
+    key = (path, os.stat(path).st_mtime)
+    if key not in _catalogs:
+        _catalogs[key] = load_catalog(path)
+    return _catalogs[key]
 
 
 def _failed(message: str, code: str) -> Outcome:
