@@ -490,8 +490,9 @@ class HubBraketDevice(Device):
         if entry is None:
             raise ValueError(
                 f"{self.id} does not compute the AdjointGradient result type (it offers "
-                f"{', '.join(offered) or 'none'}). Run it on a simulator that lists AdjointGradient "
-                "(aws.sim.sv1) with shots=0, or estimate the gradient with the parameter-shift rule."
+                f"{', '.join(offered) or 'none'}). Run it with shots=0 on a device whose properties list "
+                "AdjointGradient (on AWS, SV1; the local Hub's simulators cannot compute it), or estimate "
+                "the gradient with the parameter-shift rule."
             )
         low, high = entry.minShots, entry.maxShots
         if (low is not None and shots < low) or (high is not None and shots > high):

@@ -219,9 +219,6 @@ def test_result_values_are_numpy_as_from_the_local_simulator(sv1: HubBraketDevic
 # -- what the local Hub's emulator does not do yet (reported; the face passes on what the Hub gives) -------
 
 
-@pytest.mark.xfail(
-    reason="the local Hub runs gates a device does not list (emulator); AWS refuses them", strict=False
-)
 def test_a_gate_the_device_does_not_list_is_refused(provider: HubBraketProvider) -> None:
     forte = provider.get_device(Devices.IonQ.Forte1)
     supported = forte.properties.action[DeviceActionType.OPENQASM].supportedOperations
@@ -230,9 +227,6 @@ def test_a_gate_the_device_does_not_list_is_refused(provider: HubBraketProvider)
         forte.run(Circuit().ecr(0, 1), shots=10).result()
 
 
-@pytest.mark.xfail(
-    reason="the local Hub's Rigetti result carries no rigettiMetadata (emulator)", strict=False
-)
 def test_rigetti_results_carry_the_compiled_program(provider: HubBraketProvider) -> None:
     cepheus = provider.get_device("aws.rigetti.cepheus")
     metadata = cepheus.run(Circuit().h(0).cnot(0, 1), shots=10).result().additional_metadata

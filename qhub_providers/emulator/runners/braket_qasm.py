@@ -610,6 +610,13 @@ def _gate_model_document(prepared: PreparedQasmJob, run: _ProgramRun, task_id: s
         "status": "COMPLETED",
     }
     document["additionalMetadata"] = {"action": _program_action(run.program)}
+    if "rigetti" in str(prepared.spec.native_config.get("deviceArn", prepared.spec.id)):
+        # Rigetti devices report the program they ran after compiling it; the local Hub runs the program
+        # as sent (no recompilation), so that is the program it reports.
+        document["additionalMetadata"]["rigettiMetadata"] = {
+            "braketSchemaHeader": _header("braket.task_result.rigetti_metadata"),
+            "compiledProgram": run.program.source,
+        }
     return document
 
 
