@@ -302,22 +302,23 @@ class HubBraketDevice(Device):
         reservation_arn=None, experimental_capabilities=None, **kwargs)``. A whole number in second place is
         read as shots, in ``LocalSimulator.run``'s order ``run(task_specification, shots, inputs)``.
 
-        Args:
-            task_specification: What to run.
-            s3_destination_folder: Ignored, with one warning: the Hub keeps results itself.
-            shots: Shots; default 1000 on QPUs and 0 on simulators, as ``AwsDevice``. Zero asks a simulator
-                for exact result types and is refused where the device's shots range starts above zero. For
-                a program set, the total over its executables (default: its ``total_shots``).
-            poll_timeout_seconds: How long ``task.result()`` waits.
-            poll_interval_seconds: The longest pause between two polls.
-            inputs: Values of free parameters; merged over a program's own ``inputs``.
-            gate_definitions: Pulse-level gate calibrations of a ``Circuit``.
-            reservation_arn: Must be None: the Hub has no reservations (``ValueError`` says what to do).
-            experimental_capabilities: Must be None (``ValueError``).
-            **kwargs: ``disable_qubit_rewiring`` (run on exactly the qubits named), ``device_parameters``
-                (only ``paradigmParameters.disableQubitRewiring`` is honoured), ``tags`` (``{"key":
-                "value"}``, stored as ``key=value``, or a list of strings), ``logger`` and ``quiet`` (for the
-                task, as ``AwsQuantumTask`` takes them), ``name`` (the Hub job's name).
+        Parameters, by name or in ``AwsDevice.run``'s order (they arrive through ``*args``/``**kwargs``):
+
+        - ``task_specification``: What to run.
+        - ``s3_destination_folder``: Ignored, with one warning: the Hub keeps results itself.
+        - ``shots``: Shots; default 1000 on QPUs and 0 on simulators, as ``AwsDevice``. Zero asks a simulator
+          for exact result types and is refused where the device's shots range starts above zero. For
+          a program set, the total over its executables (default: its ``total_shots``).
+        - ``poll_timeout_seconds``: How long ``task.result()`` waits.
+        - ``poll_interval_seconds``: The longest pause between two polls.
+        - ``inputs``: Values of free parameters; merged over a program's own ``inputs``.
+        - ``gate_definitions``: Pulse-level gate calibrations of a ``Circuit``.
+        - ``reservation_arn``: Must be None: the Hub has no reservations (``ValueError`` says what to do).
+        - ``experimental_capabilities``: Must be None (``ValueError``).
+        - ``**kwargs``: ``disable_qubit_rewiring`` (run on exactly the qubits named), ``device_parameters``
+          (only ``paradigmParameters.disableQubitRewiring`` is honoured), ``tags`` (``{"key":
+          "value"}``, stored as ``key=value``, or a list of strings), ``logger`` and ``quiet`` (for the
+          task, as ``AwsQuantumTask`` takes them), ``name`` (the Hub job's name).
 
         Raises:
             TypeError: an unknown keyword argument, a surplus positional argument, or a specification the
