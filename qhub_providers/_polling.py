@@ -9,7 +9,6 @@ queued for an hour costs about 230 requests (some 120 to reach 5 minutes, then o
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -144,6 +143,8 @@ async def async_wait_for_final_status(
     final: frozenset[str] = TERMINAL_JOB_STATUSES,
 ) -> str:
     """The same loop for asyncio, never blocking the event loop."""
+    import asyncio  # here, not at the top: sync users should not pay for importing asyncio
+
     deadline = None if timeout is None else time.monotonic() + timeout
     interval = (backoff or Backoff()).intervals()
     while True:
