@@ -1,4 +1,4 @@
-"""One noise model for every QPU family, built from its gate-based calibration (the Hub's calibration documents).
+"""One noise model for every gate-based QPU family, built from its calibration.
 
 What a calibration says becomes, per device qubit and qubit pair:
 
