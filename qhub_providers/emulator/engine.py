@@ -251,7 +251,9 @@ class Engine:
                     job.update(status="PENDING", started_at=None)
                     service.store.put("job", job_id, job)
                 elif job["status"] == "RUNNING":
-                    if status == "FAILED" and outcome["error"]["error"].get("code") != "INVALID_INPUT":
+                    # Crashes were logged by the pool, bad inputs are the client's business.
+                    code = outcome["error"]["error"].get("code") if status == "FAILED" else None
+                    if code not in (None, "INVALID_INPUT", "SIMULATOR_CRASHED"):
                         log.warning("job %s failed: %s", job_id, outcome["error"]["error"]["message"])
                     self._finish(
                         job, status, error=outcome.get("error"), views=outcome.get("views"), usage_ms=usage_ms
