@@ -7,6 +7,7 @@ after two untimed warm-up runs (which also load the simulators into the workers)
 - a 16-qubit GHZ state on ``iqm.qpu.emerald`` (IQM's native input, 1,000 shots, calibration noise);
 - ``EstimatorV2`` of the Qiskit face on a 20-qubit GHZ state on ``iqm.qpu.emerald`` (three observables);
 - a 4-qubit entangling circuit with non-Clifford angles on ``aqt.qpu.ibex`` (2,000 shots, noise);
+- a 16-qubit GHZ state in OpenQASM 3 on ``aws.ionq.forte`` (1,000 shots, noise);
 - a 9-atom analog (AHS) program on ``aws.quera.aquila`` (100 shots), atoms in a Rydberg blockade chain.
 
 The baseline is the same Hub's round trip for a Bell pair on ``kipu.sim.qsim`` (100 shots), so the ratios
@@ -115,6 +116,13 @@ def aqt_entangler(num_qubits: int, shots: int) -> dict[str, Any]:
     return {"job_type": "quantum_circuit", "payload": {"circuits": [circuit]}}
 
 
+def braket_ghz(size: int) -> str:
+    """A GHZ state as a Braket OpenQASM 3 program."""
+    lines = ["OPENQASM 3.0;", f"qubit[{size}] q;", f"bit[{size}] b;", "h q[0];"]
+    lines += [f"cnot q[{k}], q[{k + 1}];" for k in range(size - 1)]
+    return "\n".join([*lines, "b = measure q;"]) + "\n"
+
+
 def ahs_chain(atoms: int, spacing_m: float = 6.1e-6) -> dict[str, Any]:
     """``atoms`` in a row driven by a resonant pulse with a detuning sweep (a blockaded chain)."""
     duration = 4e-6
@@ -215,6 +223,12 @@ def run(quick: bool = False) -> list[BenchResult]:
                 "4 qubits (non-Clifford), aqt.qpu.ibex, 2,000 shots",
                 "aqt4",
                 _job(client, "aqt.qpu.ibex", 2000, aqt_entangler(4, 2000)),
+                None,
+            ),
+            (
+                "GHZ-16, aws.ionq.forte, 1,000 shots",
+                "ghz16_forte",
+                _job(client, "aws.ionq.forte", 1000, braket_ghz(16)),
                 None,
             ),
             (

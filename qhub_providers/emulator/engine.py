@@ -75,7 +75,10 @@ class Engine:
         with self.service.lock:
             tickets = list(self._running.values())
         for ticket in tickets:
-            self._pool.abort(ticket)
+            if not self._pool.abort(ticket):
+                # Queued behind other Hubs' simulations: it will be dropped unseen, no need to wait.
+                with self.service.lock:
+                    self._running.pop(ticket.job_id, None)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with self.service.lock:
@@ -255,7 +258,9 @@ class Engine:
                     job.update(status="PENDING", started_at=None)
                     service.store.put("job", job_id, job)
                 elif job["status"] == "RUNNING":
-                    if status == "FAILED" and outcome["error"]["error"].get("code") != "INVALID_INPUT":
+                    # Crashes were logged by the pool, bad inputs are the client's business.
+                    code = outcome["error"]["error"].get("code") if status == "FAILED" else None
+                    if code not in (None, "INVALID_INPUT", "SIMULATOR_CRASHED"):
                         log.warning("job %s failed: %s", job_id, outcome["error"]["error"]["message"])
                     self._finish(
                         job, status, error=outcome.get("error"), views=outcome.get("views"), usage_ms=usage_ms

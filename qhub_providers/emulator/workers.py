@@ -256,13 +256,17 @@ class SimulationPool:
                     self._threads.append(thread)
         self._queue.put(ticket)
 
-    def abort(self, ticket: Ticket) -> None:
-        """Stop a job: a queued one is dropped, a running one ends with its worker (which is replaced)."""
+    def abort(self, ticket: Ticket) -> bool:
+        """Stop a job: a queued one is dropped, a running one ends with its worker (which is replaced).
+
+        Returns whether it was running; a dropped job never reaches a worker.
+        """
         with self._lock:
             ticket.aborted = True
             worker = ticket._worker
         if worker is not None:
             worker.kill()
+        return worker is not None
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers (tests and diagnostics)."""

@@ -173,3 +173,34 @@ def test_ghz_correlations_fall_as_the_state_grows() -> None:
     small, large = agreement(3), agreement(20)
     assert small > large + 0.05
     assert large > 0.3  # still mostly a GHZ state
+
+
+def braket_ghz(size: int) -> str:
+    lines = ["OPENQASM 3.0;", f"qubit[{size}] q;", f"bit[{size}] b;", "h q[0];"]
+    for k in range(size - 1):
+        # Both spellings of a CNOT, a gate and a control modifier (Braket's own state-vector simulator
+        # fails on the modifier in programs of 11 qubits or more, so only small ones use it).
+        modifier = size < 6 and k % 2 == 1
+        lines.append(f"ctrl @ x q[{k}], q[{k + 1}];" if modifier else f"cnot q[{k}], q[{k + 1}];")
+    return "\n".join([*lines, "b = measure q;"]) + "\n"
+
+
+def test_aws_qpus_share_the_model_and_ghz_correlations_fall_with_size() -> None:
+    from qhub_providers.emulator.runners.braket_qasm import BraketQasmRunner
+
+    spec = get_spec("aws.rigetti.cepheus")
+    assert spec is not None
+    assert spec.calibration_at is not None
+    runner = BraketQasmRunner()
+
+    def agreement(size: int) -> float:
+        prepared = runner.prepare(spec, braket_ghz(size), {}, 2000)
+        native = runner.execute(prepared, seed=size, noise=spec.calibration_at(NOON)).native_result
+        bits = np.asarray(native["measurements"])
+        assert native["measuredQubits"] == list(range(size))
+        weights = bits.sum(axis=1)
+        return float(np.mean((weights == 0) | (weights == size)))
+
+    small, large = agreement(3), agreement(12)
+    assert 0.9 < small < 1.0
+    assert 0.3 < large < small - 0.05

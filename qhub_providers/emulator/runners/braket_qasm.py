@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qhub_providers.emulator.runners.base import Execution, InvalidJobInput
+from qhub_providers.emulator.runners.braket_noise import noisy_program_bits
 from qhub_providers.emulator.runners.braket_rules import check_device_rules
 from qhub_providers.emulator.runners.samples import counts_bitstrings, counts_pub, memory_hex, memory_view
 
@@ -38,10 +39,6 @@ _DENSITY_MATRIX_BACKENDS = frozenset({"aws.sim.dm1"})
 # Larger programs may fit the device but not the machine running the local Hub, so they are refused up front.
 _MAX_SIMULATED_QUBITS = {"braket_sv": 24, "braket_dm": 12}
 _OPENQASM_ACTION = "braket.ir.openqasm.program"
-# Median gate entries that count as two-qubit gates, for calibrations that list no qubit pairs.
-_TWO_QUBIT_GATE_NAMES = frozenset(
-    {"two_qubit", "cz", "cx", "cnot", "ecr", "ms", "zz", "xx", "yy", "rzz", "iswap", "swap", "cphaseshift"}
-)
 
 
 _SIMULATION_LOCK = threading.Lock()
@@ -78,7 +75,7 @@ class BraketQasmRunner:
     """Simulates ``BRAKET_OPEN_QASM_V3`` jobs with Braket's local state-vector or density-matrix simulator.
 
     ``aws.sim.dm1`` runs on ``braket_dm`` (noise pragmas allowed); every other backend on ``braket_sv``. QPU
-    backends add the calibration noise described in :func:`_apply_noise`.
+    backends are sampled under the calibration noise model every QPU family shares (see ``braket_noise``).
     """
 
     def prepare(
@@ -457,9 +454,16 @@ def _run_program(
         # (sorted labels); Braket devices report the program's own qubit labels, so restore them.
         measured = list(program.qubit_labels)
     if calibration is not None:
-        bits = _apply_noise(
-            bits, measured, program, calibration, np.random.default_rng([_seed_word(seed), index, 1])
+        noisy = noisy_program_bits(
+            prepared.spec,
+            program.source,
+            program.inputs,
+            measured,
+            shots,
+            seed=seed + index,
+            calibration=calibration,
         )
+        bits = bits if noisy is None else noisy
     return _ProgramRun(program, bits, measured, list(result.result_types))
 
 
@@ -504,73 +508,6 @@ def _calibration_body(noise: Mapping[str, Any] | None) -> Mapping[str, Any] | No
     if body.get("type", "gate_based") != "gate_based":
         return None
     return body
-
-
-def _apply_noise(
-    bits: npt.NDArray[np.uint8],
-    measured_qubits: list[int],
-    program: _Program,
-    calibration: Mapping[str, Any],
-    rng: np.random.Generator,
-) -> npt.NDArray[np.uint8]:
-    """Degrade ideal samples the way the backend's calibration says its hardware would.
-
-    The model, applied shot by shot:
-
-    1. *Gate noise as a depolarising mix.* With probability ``p = min(1, e2 * g)`` a shot's outcome is
-       replaced by a uniformly random bitstring, where ``e2`` is the median two-qubit gate error of the
-       calibration (over ``qubit_pairs``, else over the two-qubit entries of ``medians.gates``) and ``g`` the
-       number of gates the program applies to two or more qubits.
-    2. *Readout errors.* Each measured bit then flips independently with the ``readout_error`` of its qubit
-       (the mean of ``prob_meas0_prep1`` and ``prob_meas1_prep0`` when only those are given, else the median
-       ``readout_error``).
-
-    Single-qubit gate errors, decoherence and crosstalk are not modelled.
-    """
-    noisy = bits.copy()
-    shots, width = noisy.shape
-    depolarising = min(1.0, _median_two_qubit_error(calibration) * len(program.multi_qubit_gates))
-    scrambled = np.asarray(rng.random(shots) < depolarising)
-    noisy[scrambled] = rng.integers(0, 2, size=(int(np.count_nonzero(scrambled)), width)).astype(np.uint8)
-    flip_probabilities = np.array([_readout_error(calibration, q) for q in measured_qubits], dtype=float)
-    flips = rng.random((shots, width)) < flip_probabilities
-    return np.bitwise_xor(noisy, flips.astype(np.uint8))
-
-
-def _fraction(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return min(1.0, max(0.0, float(value)))
-    return None
-
-
-def _median_two_qubit_error(calibration: Mapping[str, Any]) -> float:
-    errors = [
-        error
-        for pair in calibration.get("qubit_pairs") or []
-        for gate in (pair.get("gates") or {}).values()
-        if gate.get("operational", True) and (error := _fraction(gate.get("error"))) is not None
-    ]
-    if not errors:
-        medians = (calibration.get("medians") or {}).get("gates") or {}
-        errors = [
-            error
-            for name, gate in medians.items()
-            if name.lower() in _TWO_QUBIT_GATE_NAMES and (error := _fraction(gate.get("error"))) is not None
-        ]
-    return float(np.median(errors)) if errors else 0.0
-
-
-def _readout_error(calibration: Mapping[str, Any], qubit: int) -> float:
-    for entry in calibration.get("qubits") or []:
-        if entry.get("qubit") != qubit:
-            continue
-        error = _fraction(entry.get("readout_error"))
-        if error is not None:
-            return error
-        flips = [_fraction(entry.get("prob_meas0_prep1")), _fraction(entry.get("prob_meas1_prep0"))]
-        if all(f is not None for f in flips):
-            return sum(f for f in flips if f is not None) / 2
-    return _fraction((calibration.get("medians") or {}).get("readout_error")) or 0.0
 
 
 # --- native result documents --------------------------------------------------------------------------------

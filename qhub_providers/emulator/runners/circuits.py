@@ -127,8 +127,13 @@ def active_qubits(circuit: QuantumCircuit) -> list[int]:
 
 def _operation_key(operation: Instruction) -> tuple[Any, ...] | None:
     """A hashable key of what an operation does, or ``None`` when it has no simple one."""
-    params: list[float] = []
+    params: list[Any] = []
     for value in operation.params:
+        if isinstance(value, np.ndarray) and value.size <= 64:
+            # A matrix (a unitary gate from another dialect): what it does is its rounded entries.
+            rounded = np.round(np.asarray(value, dtype=complex), 10) + 0.0
+            params.append((value.shape, rounded.tobytes()))
+            continue
         if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
             return None
         params.append(round(float(value), 12))

@@ -1,5 +1,4 @@
-"""One noise model for every QPU family, built from its gate-based calibration (the shape of
-``qhub_providers/api/models/calibration.py``).
+"""One noise model for every gate-based QPU family, built from its calibration.
 
 What a calibration says becomes, per device qubit and qubit pair:
 
