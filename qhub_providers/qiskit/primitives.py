@@ -25,6 +25,7 @@ observables must be laid out on it (``observable.apply_layout(isa.layout)``).
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import math
 import threading
 import uuid
@@ -488,7 +489,11 @@ class _SubmittingBackend(BackendV2):
         jobs = [
             self._submit(
                 run_input,
-                {**merged, "shots": size, "seed_simulator": None if seed is None else int(seed) + k},
+                {
+                    **merged,
+                    "shots": size,
+                    "seed_simulator": None if seed is None else _part_seed(int(seed), k),
+                },
                 call,
                 k,
             )
@@ -519,6 +524,18 @@ class _SubmittingBackend(BackendV2):
         self.submitted.append(job)
         self.first_submitted.set()
         return job
+
+
+def _part_seed(seed: int, part: int) -> int:
+    """The seed of part ``part`` of a split run: the run's own for the first part, then values far apart.
+
+    Not ``seed + part``: simulators that seed shot ``i`` with ``seed + i`` (Aer, running shots in
+    parallel) would make consecutive seeds give nearly the same shots, one shot apart.
+    """
+    if part == 0:
+        return seed
+    digest = hashlib.sha256(f"{seed}:{part}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") >> 1
 
 
 class _JoinedJob:
