@@ -248,7 +248,8 @@ class HubBackend(BackendV2):
         """Submit circuits (fitted to :attr:`target`) as one Hub job.
 
         Options: ``shots``, ``memory``, ``seed_simulator`` (honoured by simulators that support it), the
-        input format's own options (see :attr:`options`), plus ``tags`` and ``job_name`` for the Hub job.
+        input format's own options (see :attr:`options`), plus ``tags`` and ``job_name`` for the Hub job
+        (and ``hub_input_params``, further ``input_params`` to keep with it).
         Unknown options are ignored with a warning.
         """
         circuits = [run_input] if isinstance(run_input, QuantumCircuit) else list(run_input)
