@@ -275,6 +275,13 @@ def _write_program(
     if not physical:
         lines.append(f"qubit[{circuit.num_qubits}] {_QUBIT_REGISTER};")
     body = writer.lines
+    if not body and not measurements:
+        # Braket refuses a program that acts on no qubit, and a sampler may well be given a circuit
+        # without gates or measurements: an identity on qubit 0 (outside any verbatim box), which no
+        # clbit reads, makes it act on one and changes nothing.
+        identity = ["i"] if device.supports("i") else ["x", "x"] if device.supports("x") else ["rz(0.0)"]
+        lines += [f"{gate} {qubit(0)};" for gate in identity]
+        verbatim = False
     if verbatim and body:
         lines += ["#pragma braket verbatim", "box{", *body, "}"]
     else:

@@ -6,8 +6,10 @@ The job input is the circuit part of an IQM run request, ``{"circuits": [{"name"
 
 Instructions act on a ``locus`` of qubit names (``QB1`` ... by index, from ``BackendFacts``):
 
-* Qiskit's ``r(theta, phi)`` is IQM's ``prx`` with ``angle_t = theta / 2 pi`` and ``phase_t = phi / 2 pi``
-  (turns);
+* Qiskit's ``r(theta, phi)`` is IQM's ``prx`` with ``args {"angle": theta, "phase": phi}`` in radians:
+  the form IQM's current client (``iqm-client``'s Qiskit conversion) and the official Hub SDK send.
+  The Hub's published schema still names IQM's older ``angle_t`` / ``phase_t`` in turns; see
+  ``docs/guides/qiskit.md`` (IQM) for the evidence behind the choice;
 * ``cz`` acts on a coupled pair, ``barrier`` / ``delay`` / ``reset`` on their qubits;
 * every Qiskit ``measure`` becomes one IQM ``measure`` of one qubit whose key names the classical
   bit it writes: ``<register>_<register size>_<register index>_<bit index>`` (IQM's own convention, so
@@ -21,7 +23,6 @@ each key's bit on its clbit, the last write of a clbit winning.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -66,7 +67,6 @@ RUN_OPTIONS: dict[str, frozenset[str] | None] = {
 }
 """The IQM run-request options :func:`encode` accepts, with the values IQM allows (``None``: any)."""
 
-_TURN = 2 * math.pi
 _KEY = re.compile(r"(?P<register>.*)_(?P<size>\d+)_(?P<index>\d+)_(?P<bit>\d+)(?:#(?P<rewrite>\d+))?", re.S)
 _QB = re.compile(r"QB([1-9][0-9]*)")
 _SECONDS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9, "ps": 1e-12}
@@ -277,7 +277,7 @@ class _InstructionWriter:
             return {
                 "name": gate_tables.IQM["r"],
                 "locus": locus,
-                "args": {"angle_t": theta / _TURN, "phase_t": phi / _TURN},
+                "args": {"angle": theta, "phase": phi},
             }
         if name == "cz":
             if self.couplers is not None and frozenset(locus) not in self.couplers:

@@ -51,7 +51,10 @@ __all__ = [
     "encode_estimator",
     "encode_sampler",
     "layouts",
+    "pub_records",
+    "pubs_from_records",
     "qasm_rendering",
+    "stored_primitive_pubs",
 ]
 
 INPUT_FORMAT = "QISKIT_QPY"
@@ -532,6 +535,11 @@ def decode(
 def _samples(
     index: int, pub: runtime_json.RuntimePubResult, layout: ClassicalLayout, fallback_shots: int
 ) -> ExperimentSamples:
+    if "evs" in pub.data.fields:
+        raise FormatError(
+            f"{INPUT_FORMAT} result: PUB {index} holds expectation values: this is an estimator job, whose "
+            "result has no counts; read it with provider.job(job_id).result()"
+        )
     homes = layout.home_registers()
     registers: list[runtime_json.RuntimeBitArray] = []
     for name, clbits in homes:
@@ -674,3 +682,62 @@ def decode_estimator(result: Any) -> list[dict[str, Any]]:
         entry["metadata"] = dict(pub.metadata)
         decoded.append(entry)
     return decoded
+
+
+# ----------------------------------------------------------------------------------- PUBs read back
+
+
+def pub_records(program: str, pubs: Sequence[Any]) -> list[list[Any]]:
+    """Coerced ``SamplerPub`` / ``EstimatorPub`` objects as the JSON an IBM primitive's input holds them
+    in (``[circuit, values, shots]`` or ``[circuit, observables, values, precision]``), for keeping a
+    run's PUBs with its job."""
+    records: list[list[Any]] = []
+    for index, pub in enumerate(pubs):
+        circuit = _circuit_value(index, pub.circuit)
+        values = _parameter_values(pub.circuit, pub.parameter_values)
+        if program == "sampler":
+            records.append([circuit, values, pub.shots])
+        else:
+            observables = runtime_json.encode_value(pub.observables.tolist())
+            records.append([circuit, observables, values, pub.precision])
+    return records
+
+
+def pubs_from_records(program: str, records: Any) -> list[Any]:
+    """Qiskit's coerced PUBs from :func:`pub_records` JSON (or a stored IBM primitive input's ``pubs``)."""
+    from qiskit.primitives.containers.estimator_pub import EstimatorPub
+    from qiskit.primitives.containers.sampler_pub import SamplerPub
+
+    if not isinstance(records, list) or not records:
+        raise FormatError(f"{INPUT_FORMAT}: the stored PUBs must be a non-empty list")
+    pubs: list[Any] = []
+    for index, record in enumerate(records):
+        if not isinstance(record, list) or not record:
+            raise FormatError(f"{INPUT_FORMAT}: stored PUB {index} is not a list")
+        try:
+            circuit = runtime_json.decode_circuit(record[0])
+            rest = [runtime_json.decode_value(item) for item in record[1:]]
+            if program == "sampler":
+                values = rest[0] if rest else None
+                shots = rest[1] if len(rest) > 1 else None
+                pubs.append(
+                    SamplerPub.coerce((circuit, values, shots) if values is not None else circuit, shots)
+                )
+            else:
+                observables, values, precision = [*rest, None, None, None][:3]
+                pub = (
+                    (circuit, observables, values, precision)
+                    if values is not None
+                    else (circuit, observables)
+                )
+                pubs.append(EstimatorPub.coerce(pub, precision))
+        except FormatError:
+            raise
+        except Exception as exc:  # Qiskit raises ValueError / TypeError / QiskitError on bad PUBs
+            raise FormatError(f"{INPUT_FORMAT}: stored PUB {index} cannot be read back: {exc}") from exc
+    return pubs
+
+
+def stored_primitive_pubs(job_input: Any, program: str) -> list[Any]:
+    """The coerced PUBs of a stored IBM primitive input (a sampler or estimator job)."""
+    return pubs_from_records(program, _input_document(job_input).get("pubs"))

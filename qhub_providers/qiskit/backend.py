@@ -52,8 +52,9 @@ FORMAT_OPTIONS: dict[str, dict[str, Any]] = {
     "IONQ_CIRCUIT_V1": {},
     "AQT_JOB_INPUT_V1": {},
 }
-# run() keywords that are about the Hub job rather than the circuit.
-JOB_KEYWORDS = ("tags", "job_name")
+# run() keywords that are about the Hub job rather than the circuit (hub_input_params: further
+# input_params kept with the job, such as what a primitive needs to read its run back).
+JOB_KEYWORDS = ("tags", "job_name", "hub_input_params")
 IGNORED_INSTRUCTIONS = frozenset({"barrier"})
 
 
@@ -247,7 +248,8 @@ class HubBackend(BackendV2):
         """Submit circuits (fitted to :attr:`target`) as one Hub job.
 
         Options: ``shots``, ``memory``, ``seed_simulator`` (honoured by simulators that support it), the
-        input format's own options (see :attr:`options`), plus ``tags`` and ``job_name`` for the Hub job.
+        input format's own options (see :attr:`options`), plus ``tags`` and ``job_name`` for the Hub job
+        (and ``hub_input_params``, further ``input_params`` to keep with it).
         Unknown options are ignored with a warning.
         """
         circuits = [run_input] if isinstance(run_input, QuantumCircuit) else list(run_input)
@@ -291,6 +293,7 @@ class HubBackend(BackendV2):
         stored_metadata = circuit_metadata_param(encoded.layouts)
         if stored_metadata is not None:
             params[CIRCUIT_METADATA_PARAM] = stored_metadata
+        params.update(dict(job_fields.get("hub_input_params") or {}))
         stored_headers = circuit_headers_param(encoded.layouts)
         if stored_headers is not None:
             params[CIRCUIT_HEADERS_PARAM] = stored_headers

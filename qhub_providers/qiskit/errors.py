@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qiskit.exceptions import QiskitError
 from qiskit.providers.exceptions import JobError, JobTimeoutError
 
 from qhub_providers.api.errors import HubError
@@ -66,5 +67,13 @@ class HubJobTimeoutError(HubError, JobTimeoutError):
         return str(self.message)
 
 
-class CircuitNotSupportedError(HubError, ValueError):
-    """A circuit does not fit the backend (too wide, a gate it lacks, unbound parameters ...)."""
+class CircuitNotSupportedError(HubError, QiskitError, ValueError):
+    """A circuit does not fit the backend (too wide, a gate it lacks, unbound parameters ...).
+
+    A ``QiskitError`` (as other providers' errors are) and a ``ValueError``."""
+
+    def __init__(self, message: str) -> None:
+        QiskitError.__init__(self, message)
+
+    def __str__(self) -> str:
+        return str(self.message)

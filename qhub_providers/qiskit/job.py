@@ -22,7 +22,7 @@ from qhub_providers._polling import (
 from qhub_providers.api import HubQuantumClient, NotFoundError
 from qhub_providers.api.models import TERMINAL_JOB_STATUSES, Job
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
-from qhub_providers.formats import decode_result, format_module
+from qhub_providers.formats import FormatError, decode_result, format_module
 from qhub_providers.formats.base import ClassicalLayout
 from qhub_providers.progress import WaitProgress
 from qhub_providers.qiskit.errors import (
@@ -44,6 +44,16 @@ CIRCUIT_METADATA_PARAM = "qiskit_circuit_metadata"
 
 Most input formats have no place for it, and a job retrieved in another process must still echo it in its
 result headers."""
+
+PRIMITIVE_TAG_PREFIX = "qhub-primitive:"
+"""Tags the Hub jobs of one ``SamplerV2`` / ``EstimatorV2`` run on a non-IBM backend, so the run can be
+found again from any of its jobs."""
+
+PRIMITIVE_PARAM = "qiskit_primitive"
+"""The ``input_params`` key of a primitive run's Hub jobs: program, run token, call and part, and on the
+first job the PUBs (see :mod:`qhub_providers.qiskit.retrieval`)."""
+
+_INTERNAL_TAG_PREFIXES = (CLIENT_TOKEN_PREFIX, PRIMITIVE_TAG_PREFIX)
 
 CIRCUIT_HEADERS_PARAM = "qiskit_circuit_headers"
 """The ``input_params`` key that keeps the header fields Aer reports and no input format stores
@@ -122,7 +132,7 @@ class HubJob(JobV1):
     @property
     def tags(self) -> list[str]:
         """The job's tags, without the token tag the REST client adds to make submission retry-safe."""
-        return [tag for tag in self.record().tags or [] if not tag.startswith(CLIENT_TOKEN_PREFIX)]
+        return [tag for tag in self.record().tags or [] if not tag.startswith(_INTERNAL_TAG_PREFIXES)]
 
     def queue_position(self) -> int | None:
         """The Hub does not report queue positions; always ``None``."""
@@ -178,14 +188,17 @@ class HubJob(JobV1):
         layouts = self._layouts_for_result()
         backend = self._backend
         shots = int(self.record().shots or 0)
-        samples = decode_result(
-            backend.input_format,
-            native,
-            layouts,
-            shots,
-            seed=self._seed_for_sampling(),
-            backend_id=backend.name,
-        )
+        try:
+            samples = decode_result(
+                backend.input_format,
+                native,
+                layouts,
+                shots,
+                seed=self._seed_for_sampling(),
+                backend_id=backend.name,
+            )
+        except FormatError as exc:
+            raise HubJobError(self.job_id(), status, f"its result cannot be read: {exc}") from exc
         self._result = to_qiskit_result(
             job_id=self.job_id(),
             backend_name=backend.name,

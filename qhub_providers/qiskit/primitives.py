@@ -25,6 +25,7 @@ observables must be laid out on it (``observable.apply_layout(isa.layout)``).
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import math
 import threading
 import uuid
@@ -65,7 +66,7 @@ from qhub_providers.qiskit.errors import (
     JobDetachedError,
     JobFailedError,
 )
-from qhub_providers.qiskit.job import HubJob
+from qhub_providers.qiskit.job import PRIMITIVE_PARAM, PRIMITIVE_TAG_PREFIX, HubJob
 from qhub_providers.qiskit.options import (
     EstimatorOptions,
     SamplerOptions,
@@ -433,7 +434,11 @@ class _SubmittingBackend(BackendV2):
     makes are recorded for :meth:`HubPrimitiveJob.hub_jobs`."""
 
     def __init__(
-        self, backend: HubBackend, context: contextvars.Context, run_options: Mapping[str, Any]
+        self,
+        backend: HubBackend,
+        context: contextvars.Context,
+        run_options: Mapping[str, Any],
+        record: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(
             provider=backend.provider,
@@ -444,8 +449,13 @@ class _SubmittingBackend(BackendV2):
         self._hub_backend = backend
         self._context = context
         self._run_options = dict(run_options)
+        # What the Hub jobs carry so the run can be found and read again (see qiskit/retrieval.py).
+        self._record = dict(record or {})
+        self._token = uuid.uuid4().hex
+        self._calls = 0
         self.submitted: list[HubJob] = []
         self.cancelled = threading.Event()
+        self.first_submitted = threading.Event()
 
     @classmethod
     def _default_options(cls) -> Options:
@@ -465,10 +475,12 @@ class _SubmittingBackend(BackendV2):
 
     def run(self, run_input: Any, **options: Any) -> HubJob | _JoinedJob:
         merged = {**self._run_options, **options}
+        call = self._calls
+        self._calls += 1
         shots = merged.get("shots")
         limit = self._hub_backend.shots_range[1]
         if not isinstance(shots, int) or shots <= limit:
-            return self._submit(run_input, merged)
+            return self._submit(run_input, merged, call, 0)
         # More shots than one job may take (a precise estimate on a small QPU): split them evenly
         # over several jobs, each with a seed of its own so that they do not repeat one another.
         parts = math.ceil(shots / limit)
@@ -477,20 +489,53 @@ class _SubmittingBackend(BackendV2):
         jobs = [
             self._submit(
                 run_input,
-                {**merged, "shots": size, "seed_simulator": None if seed is None else int(seed) + k},
+                {
+                    **merged,
+                    "shots": size,
+                    "seed_simulator": None if seed is None else _part_seed(int(seed), k),
+                },
+                call,
+                k,
             )
             for k, size in enumerate(sizes)
         ]
         return _JoinedJob(jobs)
 
-    def _submit(self, run_input: Any, options: dict[str, Any]) -> HubJob:
+    def stored_status(self) -> JobStatus | None:
+        """For a run read back from the Hub, the status of its Hub jobs taken together; else ``None``."""
+        return None
+
+    def _submit(self, run_input: Any, options: dict[str, Any], call: int, part: int) -> HubJob:
         if self.cancelled.is_set():
             # A later chunk of a cancelled run: submit nothing more.
             raise JobCancelledError(self.submitted[-1].job_id() if self.submitted else "-", "CANCELLED")
+        if self._record:
+            entry: dict[str, Any] = {"program": self._record["program"], "run": self._token, "call": call}
+            entry["part"] = part
+            if not self.submitted:
+                entry.update({key: value for key, value in self._record.items() if key != "program"})
+            options = {
+                **options,
+                "tags": [*(options.get("tags") or []), PRIMITIVE_TAG_PREFIX + self._token],
+                "hub_input_params": {PRIMITIVE_PARAM: entry},
+            }
         # A fresh copy per call: one Context cannot be entered by two threads at once.
         job = self._context.copy().run(self._hub_backend.run, run_input, **options)
         self.submitted.append(job)
+        self.first_submitted.set()
         return job
+
+
+def _part_seed(seed: int, part: int) -> int:
+    """The seed of part ``part`` of a split run: the run's own for the first part, then values far apart.
+
+    Not ``seed + part``: simulators that seed shot ``i`` with ``seed + i`` (Aer, running shots in
+    parallel) would make consecutive seeds give nearly the same shots, one shot apart.
+    """
+    if part == 0:
+        return seed
+    digest = hashlib.sha256(f"{seed}:{part}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") >> 1
 
 
 class _JoinedJob:
@@ -532,13 +577,17 @@ class _DelegatedJob(HubPrimitiveJob[R]):
         backend: HubBackend,
         program: str,
     ) -> None:
-        super().__init__(str(uuid.uuid4()), backend, session_id, program)
         self._proxy = proxy
         self._done = threading.Event()
         self._result: R | None = None
         self._error: BaseException | None = None
-        name = f"qhub-primitive-{self.job_id()[:8]}"
-        threading.Thread(target=self._work, args=(work,), name=name, daemon=True).start()
+        threading.Thread(target=self._work, args=(work,), name="qhub-primitive", daemon=True).start()
+        # The run's id is its first Hub job's, which the Hub knows: wait for that job to be created.
+        proxy.first_submitted.wait()
+        if not proxy.submitted:
+            assert self._error is not None
+            raise self._error  # refused before anything reached the Hub (a circuit that does not fit ...)
+        super().__init__(proxy.submitted[0].job_id(), backend, session_id, program)
 
     def _work(self, work: Callable[[], R]) -> None:
         try:
@@ -547,13 +596,18 @@ class _DelegatedJob(HubPrimitiveJob[R]):
             self._error = exc
         finally:
             self._done.set()
+            self._proxy.first_submitted.set()
 
     def hub_jobs(self) -> list[HubJob]:
         return list(self._proxy.submitted)
 
     def _job_status(self) -> JobStatus:
-        if not self._done.is_set():
-            return JobStatus.RUNNING if self._proxy.submitted else JobStatus.INITIALIZING
+        stored = self._proxy.stored_status()
+        if stored is not None and stored != JobStatus.DONE:
+            return stored
+        if stored is not None or not self._done.is_set():
+            # A run read back is as far as its Hub jobs are; reading their results is local work.
+            return stored or (JobStatus.RUNNING if self._proxy.submitted else JobStatus.INITIALIZING)
         if self._error is None:
             return JobStatus.DONE
         if self._proxy.cancelled.is_set() and isinstance(self._error, JobCancelledError):
@@ -585,10 +639,18 @@ def _delegate(
     build: Callable[[BackendV2], Any],
     pubs: list[Any],
     program: str,
+    settings: Mapping[str, Any] | None = None,
 ) -> _DelegatedJob[Any]:
-    """Run Qiskit's backend primitive (``build`` makes it over the submitting backend) on ``pubs``."""
+    """Run Qiskit's backend primitive (``build`` makes it over the submitting backend) on ``pubs``.
+
+    The first Hub job keeps the PUBs and ``settings`` (what the run needs to be read again elsewhere)."""
     context, session_id = _submission_context(primitive.backend, primitive._session)
-    proxy = _SubmittingBackend(primitive.backend, context, dict(run_options or {}))
+    try:
+        records = qiskit_qpy.pub_records(program, pubs)
+    except FormatError:
+        records = None  # a PUB QPY cannot hold: the run works, but cannot be read back by id
+    record = {"program": program, "pubs": records, "settings": dict(settings or {})}
+    proxy = _SubmittingBackend(primitive.backend, context, dict(run_options or {}), record)
     # Built here, so a backend Qiskit cannot drive fails in the caller's thread.
     qiskit_primitive = build(proxy)
     return _DelegatedJob(
@@ -774,6 +836,7 @@ class EstimatorV2(_HubPrimitive, BaseEstimatorV2):
                 lambda proxy: BackendEstimatorV2(backend=proxy, options=settings),
                 coerced,
                 "estimator",
+                {"abelian_grouping": settings["abelian_grouping"]},
             )
         ibm = _ibm_job_options(options, rest)
         if options.resilience_level is not Unset:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qiskit.providers.exceptions import QiskitBackendNotFoundError
 
@@ -13,6 +13,9 @@ from qhub_providers.api.models import Backend
 from qhub_providers.formats import format_for
 from qhub_providers.qiskit.backend import HubBackend
 from qhub_providers.qiskit.job import HubJob
+
+if TYPE_CHECKING:
+    from qhub_providers.qiskit.primitives import HubPrimitiveJob
 
 
 class HubQiskitProvider:
@@ -139,6 +142,22 @@ class HubQiskitProvider:
         if record.backend_id is None:
             raise ValueError(f"job {job_id} names no backend")
         backend = self.get_backend(record.backend_id)
+        return HubJob(backend, job_id, client=self._client, record=record, memory=True)
+
+    def job(self, job_id: str) -> HubJob | HubPrimitiveJob[Any]:
+        """A job by id, of the kind that made it: a ``SamplerV2`` / ``EstimatorV2`` run (by the id its
+        primitive job reported, on any backend) comes back as a primitive job whose ``result()`` is the
+        ``PrimitiveResult``, as with ``QiskitRuntimeService.job(job_id)``; any other job as a
+        :class:`HubJob` (see :meth:`retrieve_job`)."""
+        from qhub_providers.qiskit.retrieval import primitive_job
+
+        record = self._client.jobs.get_job(job_id)
+        if record.backend_id is None:
+            raise ValueError(f"job {job_id} names no backend")
+        backend = self.get_backend(record.backend_id)
+        found = primitive_job(backend, record)
+        if found is not None:
+            return found
         return HubJob(backend, job_id, client=self._client, record=record, memory=True)
 
     def jobs(self, *, page_size: int = 50) -> Iterator[HubJob]:

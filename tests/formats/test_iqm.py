@@ -120,8 +120,9 @@ def test_bell_and_ghz_in_one_batch(client: HubQuantumClient, backend: BackendFac
     assert distance(frequencies(second), {0: 0.5, 15: 0.5}) < 0.2
 
 
-def test_prx_angles_are_turns(backend: BackendFacts) -> None:
-    """r's angles in turns: rebuilding the circuit with IQM's prx semantics gives the same unitary."""
+def test_prx_angles_are_radians(backend: BackendFacts) -> None:
+    """r's angles in radians, as iqm-client sends them: rebuilding the circuit with IQM's prx semantics
+    gives the same unitary."""
     circuit = QuantumCircuit(2)
     circuit.r(0.3, -1.2, 0)
     circuit.r(-2.5, 4.0, 1)
@@ -133,8 +134,8 @@ def test_prx_angles_are_turns(backend: BackendFacts) -> None:
     for item in encoded.input["circuits"][0]["instructions"]:
         qubits = [index[name] for name in item["locus"]]
         if item["name"] == "prx":
-            turn = 2 * math.pi
-            rebuilt.r(turn * item["args"]["angle_t"], turn * item["args"]["phase_t"], qubits[0])
+            assert set(item["args"]) == {"angle", "phase"}
+            rebuilt.r(item["args"]["angle"], item["args"]["phase"], qubits[0])
         else:
             assert item["name"] == "cz"
             rebuilt.cz(*qubits)

@@ -201,10 +201,13 @@ def test_sampler_shots_beyond_one_job_are_split_and_joined(provider: HubQiskitPr
     assert sum(counts.values()) == 4500
     assert set(counts) == {"00", "11"}
     assert abs(counts["00"] / 4500 - 0.5) < 0.05
-    # Parts ran with different seeds: the joined shots are not three copies of one part.
-    parts = [hub.result().get_memory() for hub in job.hub_jobs()]
-    assert len(parts) == 3
-    assert parts[0] != parts[1][: len(parts[0])]
+    # Parts ran with seeds of their own, far apart: simulators that seed shot i with seed + i would
+    # otherwise repeat one part's shots, one shot apart, in the next.
+    seeds = [(hub.record().input_params or {})["seed_simulator"] for hub in job.hub_jobs()]
+    assert len(seeds) == 3
+    assert seeds[0] == SEED
+    assert all(abs(later - SEED) > 10_000 for later in seeds[1:])
+    assert len(set(seeds)) == 3
 
 
 # --- sent to IBM --------------------------------------------------------------------------------------------

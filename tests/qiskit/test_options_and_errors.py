@@ -137,3 +137,17 @@ def test_tags_and_job_name_reach_the_hub(provider: HubQiskitProvider, client: Hu
     assert job.tags == ["sweep", "run-7"]  # the REST client's retry token is not the user's business
     assert "tags" not in (record.input_params or {})
     assert str(record.sdk_provider) == "QISKIT"
+
+
+def test_a_circuit_that_does_not_fit_is_a_qiskit_error(provider: HubQiskitProvider) -> None:
+    from qiskit.exceptions import QiskitError
+
+    from qhub_providers.qiskit import CircuitNotSupportedError
+
+    backend = provider.get_backend("aqt.sim.ideal")
+    circuit = QuantumCircuit(2)
+    circuit.cx(0, 1)  # not an AQT gate
+    with pytest.raises(QiskitError, match="transpile") as caught:
+        backend.run(circuit)
+    assert isinstance(caught.value, CircuitNotSupportedError)
+    assert isinstance(caught.value, ValueError)

@@ -113,15 +113,27 @@ def test_no_classical_bits_gives_no_counts_as_on_aer(backend: HubBackend) -> Non
         AerSimulator().run(isa, shots=SHOTS).result().get_counts()
 
 
-def test_sampler_without_measurements_warns_and_returns_no_data(backend: HubBackend) -> None:
-    circuit = QuantumCircuit(2)
-    circuit.h(0)
-    isa = fit(circuit, backend)
+def _unmeasured(kind: str) -> QuantumCircuit:
+    circuit = QuantumCircuit(2, 2 if kind == "clbits" else 0)
+    if kind == "gates":
+        circuit.h(0)
+    elif kind == "barrier":
+        circuit.barrier()
+    return circuit
+
+
+@pytest.mark.parametrize("kind", ["gates", "empty", "barrier", "clbits"])
+def test_sampler_without_measurements_gives_what_aer_gives(backend: HubBackend, kind: str) -> None:
+    """No measurements (and maybe no gates at all): no data, with Qiskit's warning; clbits that nothing
+    writes read 0. Braket refuses a program that acts on no qubit, so one is made to act on qubit 0."""
+    isa = fit(_unmeasured(kind), backend)
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
-        result = SamplerV2(backend).run([isa], shots=SHOTS).result()
-    assert len(result) == 1
-    assert list(result[0].data) == []
+        (result,) = SamplerV2(backend).run([isa], shots=SHOTS).result()
+        (expected,) = BackendSamplerV2(backend=AerSimulator()).run([isa], shots=SHOTS).result()
+    assert list(result.data) == list(expected.data)
+    for name in result.data:
+        assert result.data[name].get_counts() == expected.data[name].get_counts() == {"00": SHOTS}
 
 
 def test_if_test_on_a_register_that_compose_aliased(provider: HubQiskitProvider) -> None:
