@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -23,6 +24,15 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 TOKEN = "tok-7c1f-secret-value"
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up on purpose (the tests of cut connections) is no server error worth a
+    traceback in the test output."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @dataclass
@@ -114,7 +124,7 @@ class ScriptedHub:
 
             do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _handle
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
 
