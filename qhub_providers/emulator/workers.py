@@ -167,6 +167,7 @@ class Ticket:
     on_done: Callable[[Outcome], None]
     aborted: bool = False
     _worker: _Worker | None = field(default=None, repr=False)
+    _sent: bool = field(default=False, repr=False)
 
 
 class _Worker:
@@ -198,10 +199,17 @@ class _Worker:
     def pid(self) -> int:
         return self.process.pid
 
-    def run(self, payload: dict[str, Any]) -> Outcome | None:
-        """The outcome of one job, or ``None`` when the process died first."""
+    def send(self, payload: dict[str, Any]) -> bool:
+        """Hand the worker one job; ``False`` when the process is gone."""
         try:
             _write_frame(self.inbox, payload)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def receive(self) -> Outcome | None:
+        """The outcome of the job sent last, or ``None`` when the process died first."""
+        try:
             outcome: Outcome | None = _read_frame(self.outbox)
         except (OSError, ValueError, pickle.UnpicklingError, EOFError):
             return None
@@ -305,12 +313,31 @@ class SimulationPool:
         with self._lock:
             if self._workers[slot] is None and not self._closed:
                 self._workers[slot] = _Worker()
+        ahead: tuple[Ticket, _Worker] | None = None
         while True:
-            ticket = self._queue.get()
-            if ticket is None:
-                return
+            if ahead is not None:
+                ticket, sent_to = ahead
+                ahead = None
+                started: Outcome | _Worker = sent_to
+            else:
+                queued = self._queue.get()
+                if queued is None:
+                    return
+                ticket = queued
+                started = {}
             try:
-                outcome = self._run(slot, ticket)
+                if not started:
+                    started = self._start(slot, ticket)
+                if isinstance(started, dict):
+                    outcome: Outcome = started
+                else:
+                    outcome = self._outcome(slot, ticket, started)
+                    if outcome["status"] == "COMPLETED" or outcome.get("error", {}).get("error", {}).get(
+                        "code"
+                    ) in ("INVALID_INPUT", "SIMULATION_ERROR"):
+                        # The worker is alive and idle: hand it the next job before recording this one, so
+                        # it simulates while this thread writes to the store (still one job at a time).
+                        ahead = self._next_ahead(slot)
             except Exception:  # the slot must survive whatever one job does
                 log.exception("local Hub worker slot %d failed on job %s", slot, ticket.job_id)
                 outcome = _failed("the local Hub could not run the simulation", "SIMULATION_ERROR")
@@ -319,7 +346,26 @@ class SimulationPool:
             except Exception:
                 log.exception("local Hub could not record the outcome of job %s", ticket.job_id)
 
-    def _run(self, slot: int, ticket: Ticket) -> Outcome:
+    def _next_ahead(self, slot: int) -> tuple[Ticket, _Worker] | None:
+        """The next queued job, already sent to this slot's worker; ``None`` when none is waiting."""
+        while True:
+            try:
+                ticket = self._queue.get_nowait()
+            except queue.Empty:
+                return None
+            if ticket is None:
+                self._queue.put(None)  # the pool is closing: leave the stop signal for the loop
+                return None
+            started = self._start(slot, ticket)
+            if not isinstance(started, dict):
+                return ticket, started
+            try:
+                ticket.on_done(started)  # dropped before it ran
+            except Exception:
+                log.exception("local Hub could not record the outcome of job %s", ticket.job_id)
+
+    def _start(self, slot: int, ticket: Ticket) -> Outcome | _Worker:
+        """Send a job to the slot's worker (starting one if needed); an :data:`Outcome` when it is dropped."""
         if ticket.aborted:
             return {"status": "DROPPED"}
         payload = ticket.payload()
@@ -334,8 +380,13 @@ class SimulationPool:
                 self._workers[slot] = worker
             ticket._worker = worker
             self._current[worker] = ticket
+        ticket._sent = worker.send(payload)
+        return worker
+
+    def _outcome(self, slot: int, ticket: Ticket, worker: _Worker) -> Outcome:
+        """Wait for the outcome of the job sent to ``worker``."""
         try:
-            outcome = worker.run(payload)
+            outcome = worker.receive() if ticket._sent else None
         finally:
             with self._lock:
                 ticket._worker = None
