@@ -245,7 +245,12 @@ def crash_reason(returncode: int | None) -> str:
 
 
 class SimulationPool:
-    """A few worker processes taking jobs from one queue, first come, first served."""
+    """A few worker processes taking jobs from one queue, first come, first served.
+
+    Each worker has a thread of the parent (a slot) that feeds it one job at a time. When a job completes
+    and another is queued, the slot sends that one before it records the outcome, so the worker does not sit
+    idle while the Hub writes to its store; after a failure the next job waits, as a crash may follow.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = max(1, size)
