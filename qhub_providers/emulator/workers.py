@@ -249,7 +249,7 @@ class SimulationPool:
 
     Each worker has a thread of the parent (a slot) that feeds it one job at a time. When a job completes
     and another is queued, the slot sends that one before it records the outcome, so the worker does not sit
-    idle while the Hub writes to its store; after a failure the next job waits, as a crash may follow.
+    idle while the Hub writes to its store; after a crash or an abort the next job waits for a new worker.
     """
 
     def __init__(self, size: int) -> None:
