@@ -23,6 +23,8 @@ from qhub_providers.emulator.workers import Outcome, SimulationPool, Ticket, sha
 log = logging.getLogger("qhub_providers.emulator")
 
 TICK = 0.02
+COALESCE = 0.002
+"""Seconds the engine waits after being woken, so one pass takes in the changes that come together."""
 CANCEL_GRACE = 1.0
 """Seconds a running job may take to finish by itself after it was cancelled, before its worker is ended."""
 
@@ -103,7 +105,11 @@ class Engine:
             except Exception:  # keep the engine alive whatever one job does
                 log.exception("local Hub engine tick failed")
             with self.service.lock:
-                self.service.work_available.wait(TICK)
+                woken = self.service.work_available.wait(TICK)
+            if woken:
+                # Under load every submission and every finished simulation wakes the engine, and a pass
+                # reads every unfinished job: a moment's pause lets one pass handle a whole burst.
+                self._stop.wait(COALESCE)
 
     def _tick(self) -> None:
         service = self.service

@@ -102,3 +102,45 @@ def _alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_jobs_queued_behind_a_crash_on_one_worker_all_run_once_in_order() -> None:
+    """One worker, a long job killed mid-run and small jobs queued behind it: the long one fails with the
+    reason, each small one completes exactly once, first come first served (a worker is handed its next
+    job while the previous outcome is recorded; a death must not lose or repeat any of them)."""
+    import queue
+
+    from qhub_providers.emulator.workers import Outcome, SimulationPool, Ticket
+
+    outcomes: queue.Queue[tuple[str, Outcome]] = queue.Queue()
+
+    def ticket(job_id: str, backend_id: str, program: str) -> Ticket:
+        payload = {
+            "backend_id": backend_id,
+            "input": program,
+            "input_params": {},
+            "shots": 10,
+            "seed": 7,
+            "noise": None,
+            "catalog": None,
+        }
+        return Ticket(job_id=job_id, payload=lambda: payload, on_done=lambda o: outcomes.put((job_id, o)))
+
+    pool = SimulationPool(1)
+    try:
+        pool.submit(ticket("long", "aws.sim.sv1", slow_qasm3(22, 2000)))
+        small = [f"small-{k}" for k in range(6)]
+        for job_id in small:
+            pool.submit(ticket(job_id, "kipu.sim.qsim", qasm2_ghz(2)))
+        pid = wait_until(lambda: pool.running_pid("long"), timeout=60, what="the worker to take the long job")
+        os.kill(pid, signal.SIGKILL)
+        seen = [outcomes.get(timeout=90) for _ in range(1 + len(small))]
+    finally:
+        pool.close()
+    assert outcomes.empty()
+    assert [job_id for job_id, _ in seen] == ["long", *small]
+    assert seen[0][1]["status"] == "FAILED"
+    assert seen[0][1]["error"]["error"]["code"] == "SIMULATOR_CRASHED"
+    for job_id, outcome in seen[1:]:
+        assert outcome["status"] == "COMPLETED", (job_id, outcome)
+        assert outcome["views"]["normalized"]
