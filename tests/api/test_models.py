@@ -689,7 +689,8 @@ def test_package_exports_every_public_model_and_enum() -> None:
     for name, value in vars(enums).items():
         # Not an identifier: what pytest's assertion rewriting adds to modules of a plugin's distribution
         # (the test kit's pytest11 entry point makes this package one).
-        if name.isidentifier() and not name.startswith("_") and getattr(value, "__module__", enums.__name__) == enums.__name__:
+        own = getattr(value, "__module__", enums.__name__) == enums.__name__
+        if name.isidentifier() and not name.startswith("_") and own:
             assert name in exported, name
     for name in models.__all__:
         assert getattr(models, name) is not None
