@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qhub_providers.emulator.runners.base import Execution, InvalidJobInput
+from qhub_providers.emulator.runners.braket_kernels import patch_controlled_gates
 from qhub_providers.emulator.runners.braket_noise import noisy_program_bits
 from qhub_providers.emulator.runners.braket_rules import check_device_rules
 from qhub_providers.emulator.runners.samples import counts_bitstrings, counts_pub, memory_hex, memory_view
@@ -217,6 +218,8 @@ def _shots_per_program(spec: BackendSpec, shots: int, programs: int, is_program_
 
 def _new_simulator(device: str) -> Any:
     """A new instance of the simulator ``LocalSimulator(device)`` delegates to."""
+    # Controlled gates on 11 or more qubits crash Braket's numba kernels; see braket_kernels.py.
+    patch_controlled_gates()
     if device == "braket_dm":
         from braket.default_simulator import DensityMatrixSimulator
 
