@@ -359,6 +359,25 @@ def test_too_many_qubits_is_a_422_naming_both_numbers() -> None:
     assert refusal("OPENQASM 3.0;\nh $36;\n", 100, spec=CEPHEUS).status == 422
 
 
+@pytest.mark.parametrize(
+    ("spec", "cap", "reason"),
+    [(SV1, 27, "2**27 amplitudes"), (DM1, 13, "4**13 entries"), (CEPHEUS, 24, "calibration noise")],
+    ids=["sv1", "dm1", "qpu"],
+)
+def test_programs_above_the_simulation_cap_are_refused_naming_it_and_why(
+    spec: BackendSpec, cap: int, reason: str
+) -> None:
+    def program(width: int) -> str:
+        return f"OPENQASM 3.0;\nqubit[{width}] q;\nh q;\n"
+
+    BraketQasmRunner().prepare(spec, program(cap), {}, 100)  # at the cap: accepted (not simulated here)
+    error = refusal(program(cap + 1), 100, spec=spec)
+    assert error.status == 422
+    assert f"acts on {cap + 1} qubits" in error.message
+    assert f"at most {cap} on {spec.id}" in error.message
+    assert reason in error.message
+
+
 def test_unbound_inputs_are_a_422_naming_them() -> None:
     source = (
         "OPENQASM 3.0;\ninput float alpha;\ninput float beta;\nqubit[1] q;\nrx(alpha) q[0];\nry(beta) q[0];\n"
