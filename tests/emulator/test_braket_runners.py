@@ -269,6 +269,37 @@ def test_density_matrix_backend_simulates_noise_pragmas() -> None:
     assert refusal(source, 100).status == 422  # the state-vector simulator has no noise
 
 
+@pytest.mark.parametrize("spec", [SV1, DM1], ids=["sv1", "dm1"])
+def test_controlled_gates_on_eleven_qubits_agree_with_qiskit(spec: BackendSpec) -> None:
+    # From 11 qubits on, Braket's own simulators fail on a ctrl/negctrl modifier whose control is not
+    # the first qubit (a numba TypingError); the local Hub applies the controlled matrix instead.
+    import numpy as np
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.library import HGate, RXGate
+    from qiskit.quantum_info import Statevector
+
+    width = 11
+    angles = [0.3 + 0.2 * k for k in range(width)]
+    source = (
+        f"OPENQASM 3.0;\nqubit[{width}] q;\n"
+        + "".join(f"ry({angle}) q[{k}];\n" for k, angle in enumerate(angles))
+        + "ctrl @ x q[10], q[0];\nnegctrl @ rx(0.9) q[7], q[2];\nctrl @ ctrl @ h q[9], q[3], q[1];\n"
+        + "#pragma braket result probability\n"
+    )
+    reference = QuantumCircuit(width)
+    for k, angle in enumerate(angles):
+        reference.ry(angle, k)
+    reference.cx(10, 0)
+    reference.append(RXGate(0.9).control(1, ctrl_state=0), [7, 2])
+    reference.append(HGate().control(2), [9, 3, 1])
+    # Braket numbers basis states with qubit 0 most significant, Qiskit with qubit 0 least.
+    expected = Statevector(reference).reverse_qargs().probabilities()
+
+    (result_type,) = run_qasm(source, 0, spec=spec).native_result["resultTypes"]
+
+    assert np.asarray(result_type["value"]) == pytest.approx(expected, abs=1e-9)
+
+
 def test_qpu_calibration_noise_blurs_the_bell_state_slightly() -> None:
     ideal = only_pub(run_qasm(BELL, 4000, spec=CEPHEUS, noise=None))["counts"]
     assert set(ideal) == {"00", "11"}
@@ -326,6 +357,25 @@ def test_too_many_qubits_is_a_422_naming_both_numbers() -> None:
     assert "40" in error.message
     assert "34" in error.message
     assert refusal("OPENQASM 3.0;\nh $36;\n", 100, spec=CEPHEUS).status == 422
+
+
+@pytest.mark.parametrize(
+    ("spec", "cap", "reason"),
+    [(SV1, 27, "2**27 amplitudes"), (DM1, 13, "4**13 entries"), (CEPHEUS, 24, "calibration noise")],
+    ids=["sv1", "dm1", "qpu"],
+)
+def test_programs_above_the_simulation_cap_are_refused_naming_it_and_why(
+    spec: BackendSpec, cap: int, reason: str
+) -> None:
+    def program(width: int) -> str:
+        return f"OPENQASM 3.0;\nqubit[{width}] q;\nh q;\n"
+
+    BraketQasmRunner().prepare(spec, program(cap), {}, 100)  # at the cap: accepted (not simulated here)
+    error = refusal(program(cap + 1), 100, spec=spec)
+    assert error.status == 422
+    assert f"acts on {cap + 1} qubits" in error.message
+    assert f"at most {cap} on {spec.id}" in error.message
+    assert reason in error.message
 
 
 def test_unbound_inputs_are_a_422_naming_them() -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from qiskit import ClassicalRegister, QuantumCircuit, transpile
 from qiskit.circuit import Parameter
+from qiskit.primitives import StatevectorEstimator
 from qiskit.primitives.containers import PrimitiveResult
 from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.sampler_pub import SamplerPub
@@ -306,6 +307,30 @@ def test_estimator_observables_on_idle_qubits_of_a_wide_device() -> None:
     _, execution = run(spec, job_input, "estimator")
 
     assert decoded(execution.native_result)[0].data.evs == pytest.approx([-1.0, -1.0, 0.25])
+
+
+def test_x_or_y_on_an_idle_qubit_agrees_with_the_statevector_estimator() -> None:
+    # Every term of "XI" and "YZ" has X or Y on the idle qubit: nothing of them is left on the simulated
+    # qubits, and their value is exactly 0 (they used to be refused as empty observables).
+    spec = make_spec(6)
+    theta = Parameter("theta")
+    circuit = QuantumCircuit(2)
+    circuit.ry(theta, 0)
+    labels = ("XI", "YZ", "ZX", "ZI", "IX", "IZ")
+    observables = [[SparsePauliOp(label)] for label in labels]  # shape (6, 1)
+    sweep = [[0.3], [np.pi / 2]]  # shape (2,): broadcast to (6, 2)
+    transpiled = isa(circuit, spec, [1, 2])
+    laid_out = [[SparsePauliOp(label).apply_layout(transpiled.layout)] for label in labels]
+    job_input = runtime_input([EstimatorPub.coerce((transpiled, laid_out, sweep))])
+
+    _, execution = run(spec, job_input, "estimator")
+
+    expected = StatevectorEstimator().run([(circuit, observables, sweep)]).result()[0].data.evs
+    evs = decoded(execution.native_result)[0].data.evs
+    assert evs.shape == (6, 2)
+    assert evs == pytest.approx(expected, abs=1e-9)
+    assert evs[0] == pytest.approx([0.0, 0.0])
+    assert evs[1] == pytest.approx([0.0, 0.0])
 
 
 # ------------------------------------------------------------------------------------- noisy devices

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qhub_providers.emulator.runners.base import Execution, InvalidJobInput
+from qhub_providers.emulator.runners.braket_kernels import patch_controlled_gates
 from qhub_providers.emulator.runners.braket_noise import noisy_program_bits
 from qhub_providers.emulator.runners.braket_rules import check_device_rules
 from qhub_providers.emulator.runners.samples import counts_bitstrings, counts_pub, memory_hex, memory_view
@@ -35,9 +36,40 @@ if TYPE_CHECKING:
 __all__ = ["BraketQasmRunner", "PreparedQasmJob"]
 
 _DENSITY_MATRIX_BACKENDS = frozenset({"aws.sim.dm1"})
-# The whole state lives in memory: a 24-qubit state vector and a 12-qubit density matrix are 256 MiB each.
-# Larger programs may fit the device but not the machine running the local Hub, so they are refused up front.
-_MAX_SIMULATED_QUBITS = {"braket_sv": 24, "braket_dm": 12}
+
+
+@dataclass(frozen=True)
+class _Cap:
+    """The most qubits a program may act on for one backend, and why, in the words of the refusal."""
+
+    qubits: int
+    why: str
+
+
+# The whole state lives in memory, about four times over at peak (Braket's state and its work buffer, then
+# the outcome probabilities and their running sum when sampling). Measured peaks of one shallow 1000-shot
+# job, including its sampling: a 27-qubit state vector 4.4 GiB in about 30 s, a 13-qubit density matrix
+# 4.4 GiB in about 35 s; one qubit more doubles (state vector) or quadruples (density matrix) both. Two
+# jobs may run at once and must fit the machine the local Hub is sized for (2 cores, 24 GiB) with room to
+# spare, so the caps stop there. Larger programs may fit the device but not that machine: refused up front.
+_SV1_CAP = _Cap(
+    27,
+    "a state vector of 2**27 amplitudes is 2 GiB, which Braket's simulator holds about twice over, and "
+    "two jobs may run at once on the machine the local Hub is sized for (24 GiB)",
+)
+_DM1_CAP = _Cap(
+    13,
+    "a density matrix of 4**13 entries is 1 GiB, which Braket's simulator holds about four times over, "
+    "and two jobs may run at once on the machine the local Hub is sized for (24 GiB)",
+)
+# QPU programs keep the earlier cap: their calibration noise is sampled by noisy state-vector trajectories
+# on Aer as well, whose time grows faster than the ideal simulation's (see docs/local-hub.md, "Caps").
+_QPU_CAP = _Cap(
+    24,
+    "a QPU program is also sampled under the calibration noise model, by noisy state-vector trajectories "
+    "whose time grows with every qubit",
+)
+_CAPS = {"aws.sim.sv1": _SV1_CAP, "aws.sim.dm1": _DM1_CAP}
 _OPENQASM_ACTION = "braket.ir.openqasm.program"
 
 
@@ -217,6 +249,8 @@ def _shots_per_program(spec: BackendSpec, shots: int, programs: int, is_program_
 
 def _new_simulator(device: str) -> Any:
     """A new instance of the simulator ``LocalSimulator(device)`` delegates to."""
+    # Controlled gates on 11 or more qubits crash Braket's numba kernels; see braket_kernels.py.
+    patch_controlled_gates()
     if device == "braket_dm":
         from braket.default_simulator import DensityMatrixSimulator
 
@@ -350,11 +384,11 @@ def _check_program(
     needed = max(program.declared_qubits, program.qubit_labels[-1] + 1)
     if needed > spec.num_qubits:
         raise InvalidJobInput(f"{label} uses {needed} qubits but {spec.id} has {spec.num_qubits}.")
-    limit = _MAX_SIMULATED_QUBITS[device]
-    if len(program.qubit_labels) > limit:
+    cap = _simulation_cap(spec)
+    if len(program.qubit_labels) > cap.qubits:
         raise InvalidJobInput(
-            f"{label} acts on {len(program.qubit_labels)} qubits; the local Hub simulates at most {limit} "
-            f"with {device}."
+            f"{label} acts on {len(program.qubit_labels)} qubits; the local Hub simulates at most "
+            f"{cap.qubits} on {spec.id} ({spec.num_qubits} on the real device): {cap.why}."
         )
     if program.has_noise and device != "braket_dm":
         raise InvalidJobInput(f"{label} has noise instructions; only aws.sim.dm1 simulates noise pragmas.")
@@ -392,6 +426,13 @@ def _check_program(
                     f"{label} applies a two-qubit gate to qubits {targets[0]} and {targets[1]}, which "
                     f"are not coupled on {spec.id} (disable_qubit_rewiring is set)."
                 )
+
+
+def _simulation_cap(spec: BackendSpec) -> _Cap:
+    """The qubit cap of ``spec``: its own for the on-demand simulators, the QPUs' one otherwise."""
+    if spec.is_simulator:
+        return _CAPS.get(spec.id, _SV1_CAP)
+    return _QPU_CAP
 
 
 def _advertised_result_types(spec: BackendSpec) -> dict[str, tuple[int, int]] | None:

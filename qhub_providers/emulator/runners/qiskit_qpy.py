@@ -570,8 +570,15 @@ def _estimate(
     width = circuit.num_qubits
     compact, physical = _compact_circuit(circuit)
     compact_observables = np.empty(task.observables.shape, dtype=object)
+    # Observables with nothing left on the active qubits (X or Y on an idle qubit) are exactly 0; Qiskit's
+    # containers refuse an all-zero observable, so Aer estimates the identity in their place.
+    vanishing = np.zeros(task.observables.shape, dtype=bool)
     for position, terms in np.ndenumerate(task.observables):
-        compact_observables[position] = _restrict_observable(terms, width, physical)
+        restricted = _restrict_observable(terms, width, physical)
+        if not any(restricted.values()):
+            vanishing[position] = True
+            restricted = {"I" * len(physical): 1.0}
+        compact_observables[position] = restricted
     model = _noise_model(spec, calibration, physical)
     noisy = model is not None
     method = "density_matrix" if noisy and len(physical) <= _DENSITY_MATRIX_MAX_QUBITS else "automatic"
@@ -591,8 +598,9 @@ def _estimate(
     # Exact values unless noisy: then Aer adds Gaussian noise of standard deviation ``precision``.
     precision = task.precision if noisy else 0.0
     pub = EstimatorPub(compact, ObservablesArray.coerce(compact_observables.tolist()), bindings, precision)
-    evs = estimator.run([pub]).result()[0].data.evs
-    return np.asarray(np.real(evs), dtype=float).reshape(task.shape), noisy
+    evs = np.array(np.real(estimator.run([pub]).result()[0].data.evs), dtype=float).reshape(task.shape)
+    evs[np.broadcast_to(vanishing, task.shape)] = 0.0
+    return evs, noisy
 
 
 def _restrict_observable(terms: dict[str, float], width: int, physical: list[int]) -> dict[str, float]:
@@ -608,7 +616,7 @@ def _restrict_observable(terms: dict[str, float], width: int, physical: list[int
             continue
         compact_label = "".join(label[width - 1 - q] for q in reversed(physical))
         restricted[compact_label] = restricted.get(compact_label, 0.0) + coefficient
-    return restricted or {"I" * len(physical): 0.0}
+    return restricted
 
 
 # ---------------------------------------------------------------------------- compaction and noise
