@@ -67,11 +67,3 @@ def run_encoded(client: HubQuantumClient, backend_id: str, encoded: EncodedJob, 
     assert status == "COMPLETED", result
     stored_input = client.jobs.get_job_input(job.id)
     return {"result": result, "input": stored_input, "job": job}
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from pathlib import Path
-
-    from tests.formats.iqm_prx import mark_iqm_runs
-
-    mark_iqm_runs(items, Path(__file__).parent)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 from qiskit import QuantumCircuit
 from qiskit.primitives import PrimitiveResult, PubResult, StatevectorEstimator
 from qiskit.quantum_info import SparsePauliOp
@@ -111,11 +110,6 @@ def test_estimator_jobs_of_a_batch_carry_its_session_id(session_backend: HubBack
     assert {hub_job.job_id() for hub_job in job.hub_jobs()} <= {record.id for record in batch.jobs()}
 
 
-@pytest.mark.xfail(
-    reason="the local Hub's IBM estimator fails with 'Empty observable was detected' when a Pauli X or Y "
-    "sits on a qubit the circuit leaves idle (the emulator's simulation, not the job we send)",
-    strict=False,
-)
 def test_x_on_an_idle_qubit_estimates_zero_on_ibm(provider: HubQiskitProvider) -> None:
     backend = provider.get_backend(IBM)
     circuit = QuantumCircuit(2)

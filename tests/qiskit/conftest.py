@@ -51,11 +51,3 @@ def observed(hub: LocalHub) -> Iterator[tuple[HubQiskitProvider, RequestLog]]:
             yield HubQiskitProvider(client=rest), log
     finally:
         http.close()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from pathlib import Path
-
-    from tests.formats.iqm_prx import mark_iqm_runs
-
-    mark_iqm_runs(items, Path(__file__).parent)
