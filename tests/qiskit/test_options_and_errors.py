@@ -128,6 +128,24 @@ def test_seed_simulator_makes_runs_reproducible(provider: HubQiskitProvider, bac
     assert memory(12) != first  # 64 shots of 16 equally likely outcomes never repeat by chance
 
 
+@pytest.mark.parametrize("backend_id", ["aqt.qpu.ibex", "iqm.qpu.garnet"])
+def test_consecutive_seeds_give_unrelated_shots_on_noisy_backends(
+    provider: HubQiskitProvider, backend_id: str
+) -> None:
+    """Simulators that seed shot i with seed + i would make seeds 42, 43 and 44 repeat each other's shots
+    but for one; a parameter sweep run with consecutive seeds must not be that correlated."""
+    backend = provider.get_backend(backend_id)
+    isa = fit(uniform(), backend)
+    runs = [
+        backend.run(isa, shots=64, memory=True, seed_simulator=seed).result(timeout=120).get_memory()
+        for seed in (42, 43, 44)
+    ]
+    for first, second in ((runs[0], runs[1]), (runs[1], runs[2])):
+        # Shifted by one shot, two runs of related seeds agree almost everywhere; unrelated ones rarely.
+        same = max(sum(a == b for a, b in zip(first[k:], second, strict=False)) for k in range(3))
+        assert same < 32, (first, second)
+
+
 def test_tags_and_job_name_reach_the_hub(provider: HubQiskitProvider, client: HubQuantumClient) -> None:
     backend = provider.get_backend("kipu.sim.qsim")
     job = backend.run(fit(uniform(2), backend), shots=10, tags=["sweep", "run-7"], job_name="sweep point 7")

@@ -12,6 +12,7 @@ offending field, so every runner words its errors the same way.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -387,7 +388,7 @@ def sample_bits(
             options["noise_model"] = model
         simulator = AerSimulator(**options)
         batch = [plans[i].circuit for i in indices]
-        result = simulator.run(batch, shots=count, seed_simulator=seed, memory=True).result()
+        result = simulator.run(batch, shots=count, seed_simulator=_aer_seed(seed), memory=True).result()
         for position, index in enumerate(indices):
             width = circuits[index].num_clbits
             memory = result.data(position).get("memory", []) if width else []
@@ -397,6 +398,12 @@ def sample_bits(
                 bits = frames.apply(bits, np.random.default_rng([seed % 2**63, index]))
             out[index] = bits
     return [bits for bits in out if bits is not None]
+
+
+def _aer_seed(seed: int) -> int:
+    """A seed for Aer far from that of ``seed + 1``: Aer seeds shot ``i`` with ``seed + i``, so the seeds
+    42 and 43 would share all but one shot's randomness."""
+    return int.from_bytes(hashlib.blake2b(str(seed).encode(), digest_size=4).digest(), "big") >> 1
 
 
 def _bits_from_hex(memory: Sequence[str], width: int, shots: int) -> npt.NDArray[np.uint8]:
