@@ -157,3 +157,22 @@ def test_braket_task_that_never_landed_raises_the_uncertain_error_with_its_token
         waiting.get_loop().run_until_complete(waiting)
     assert stored_ids(observer) == []
     assert token in repr(task)
+
+
+def test_braket_batch_whose_submissions_are_stored_late_gets_the_stored_jobs(
+    hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
+) -> None:
+    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
+    device.properties  # noqa: B018 - read before the faults, so that the next requests are the submissions
+    hub.set_faults(rate=0, store_delay=STORE_DELAY)
+
+    batch = device.run_batch([Circuit().h(0).cnot(0, 1)] * 2, shots=SHOTS, max_parallel=2)
+
+    assert hub.faults is not None
+    assert hub.faults.stats()["stores_delayed"] == 2
+    results = batch.results()
+    assert all(result is not None for result in results)
+    assert all(sum(result.measurement_counts.values()) == SHOTS for result in results)
+    stored = list(observer.jobs.iter_jobs(size=100))
+    assert sorted(task.id for task in batch.tasks) == sorted(str(job.id) for job in stored)
+    assert len({token_tag(job) for job in stored}) == 2
