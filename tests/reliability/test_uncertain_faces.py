@@ -171,8 +171,9 @@ def test_braket_batch_whose_submissions_are_stored_late_gets_the_stored_jobs(
     assert hub.faults is not None
     assert hub.faults.stats()["stores_delayed"] == 2
     results = batch.results()
-    assert all(result is not None for result in results)
-    assert all(sum(result.measurement_counts.values()) == SHOTS for result in results)
+    for result in results:
+        assert result is not None
+        assert sum(result.measurement_counts.values()) == SHOTS
     stored = list(observer.jobs.iter_jobs(size=100))
     assert sorted(task.id for task in batch.tasks) == sorted(str(job.id) for job in stored)
     assert len({token_tag(job) for job in stored}) == 2
