@@ -532,17 +532,26 @@ class HubBraketDevice(Device):
         tags = call.tags
         if prepared.expanded is not None:
             tags = [*(tags or []), layout_tag(prepared.expanded)]
-        job = self._client.jobs.create_job(
-            backend_id=self.id,
-            shots=prepared.shots,
-            input=job_input.input,
-            input_format=job_input.input_format,
-            input_params=job_input.input_params,
-            name=call.name,
-            tags=tags,
-            session_id=session_id,
-            sdk_provider=str(SdkProvider.BRAKET),
-        )
+        from qhub_providers._pending import PendingSubmission
+        from qhub_providers.api.errors import UncertainSubmissionError
+        from qhub_providers.api.models import Job
+
+        job: Job | PendingSubmission
+        try:
+            job = self._client.jobs.create_job(
+                backend_id=self.id,
+                shots=prepared.shots,
+                input=job_input.input,
+                input_format=job_input.input_format,
+                input_params=job_input.input_params,
+                name=call.name,
+                tags=tags,
+                session_id=session_id,
+                sdk_provider=str(SdkProvider.BRAKET),
+            )
+        except UncertainSubmissionError as exc:
+            # The job may still land: its id is found by its token when first needed.
+            job = PendingSubmission(self._client, exc)
         return HubQuantumTask._submitted(
             job,
             self._client,

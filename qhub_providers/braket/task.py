@@ -35,6 +35,7 @@ from qhub_providers.braket.states import (
 from qhub_providers.formats.base import FormatError
 
 if TYPE_CHECKING:
+    from qhub_providers._pending import PendingSubmission
     from qhub_providers.api import HubQuantumClient
     from qhub_providers.api.models import Backend
 
@@ -97,6 +98,9 @@ class HubQuantumTask(QuantumTask):
     DEFAULT_RESULTS_POLL_TIMEOUT: ClassVar[float] = DEFAULT_POLL_TIMEOUT
     DEFAULT_RESULTS_POLL_INTERVAL: ClassVar[float] = DEFAULT_POLL_INTERVAL
 
+    _known_id: str | None
+    """The Hub job id; ``None`` only while a submission with an uncertain outcome is being looked for."""
+
     def __init__(
         self,
         arn: str | None = None,
@@ -124,6 +128,7 @@ class HubQuantumTask(QuantumTask):
                 "access_token=... or client=..., or set KQH_PERSONAL_ACCESS_TOKEN."
             )
         matched = _TASK_ARN.match(given)
+        self._pending: PendingSubmission | None = None
         self._id = matched.group("id") if matched else given
         self._client = connect(access_token, organization_id, base_url, client)
         self._poll_timeout_seconds = float(poll_timeout_seconds)
@@ -142,7 +147,7 @@ class HubQuantumTask(QuantumTask):
     @classmethod
     def _submitted(
         cls,
-        job: Job,
+        job: Job | PendingSubmission,
         client: HubQuantumClient,
         poll_timeout_seconds: float,
         poll_interval_seconds: float,
@@ -153,9 +158,14 @@ class HubQuantumTask(QuantumTask):
         task_specification: Any = None,
         expanded: ExpandedProgramSet | None = None,
     ) -> HubQuantumTask:
-        """The task of a job just created through ``client`` (no extra request)."""
+        """The task of a job just created through ``client`` (no extra request).
+
+        Given a :class:`~qhub_providers._pending.PendingSubmission` instead of a record (the submission's
+        outcome was uncertain), the task's id is found by the client token when first needed.
+        """
+        pending = None if isinstance(job, Job) else job
         task = cls(
-            str(job.id),
+            str(job.id) if isinstance(job, Job) else "pending",
             None,
             poll_timeout_seconds,
             poll_interval_seconds,
@@ -164,16 +174,35 @@ class HubQuantumTask(QuantumTask):
             task_specification,
             client=client,
         )
-        task._job = job
-        task._hub_status = str(job.status) if job.status is not None else None
+        if isinstance(job, Job):
+            task._job = job
+            task._hub_status = str(job.status) if job.status is not None else None
+        else:
+            task._pending = pending
+            task._known_id = job.job_id
         task._backend = backend
         task._expanded = expanded
         return task
 
     @property
     def id(self) -> str:
-        """The Hub job id; ``HubQuantumTask(task.id)`` reconnects to the task."""
+        """The Hub job id; ``HubQuantumTask(task.id)`` reconnects to the task.
+
+        For a submission whose outcome was uncertain, the id is found by the client token (waiting a bounded
+        time); the original ``UncertainSubmissionError`` is raised if the job never landed.
+        """
         return self._id
+
+    @property
+    def _id(self) -> str:
+        if self._known_id is None:
+            assert self._pending is not None
+            self._known_id = self._pending.resolve()
+        return self._known_id
+
+    @_id.setter
+    def _id(self, value: str) -> None:
+        self._known_id = value
 
     # -- state and metadata ----------------------------------------------------------------------------
 
@@ -293,7 +322,9 @@ class HubQuantumTask(QuantumTask):
             loop = self._idle_loop()
         future = self._future
         if future is None or future.get_loop() is not loop or self._needs_new_wait(future):
-            future = loop.create_task(self._wait_for_result(), name=f"hub-task-{self._id}")
+            future = loop.create_task(
+                self._wait_for_result(), name=f"hub-task-{self._known_id or 'unresolved'}"
+            )
             self._future = future
         return future
 
@@ -313,6 +344,8 @@ class HubQuantumTask(QuantumTask):
         self._hub_status = str(JobStatus.CANCELLING)
 
     def __repr__(self) -> str:
+        if self._known_id is None and self._pending is not None:
+            return f"HubQuantumTask('client token': {self._pending.token!r})"
         return f"HubQuantumTask('id': {self._id!r})"
 
     def __eq__(self, other: object) -> bool:
@@ -325,6 +358,11 @@ class HubQuantumTask(QuantumTask):
 
     def _fetch_hub_status(self) -> str:
         """The Hub status, asking the Hub unless a final status was seen already."""
+        if self._known_id is None and self._pending is not None:
+            found = self._pending.poll()
+            if found is None:
+                return str(JobStatus.UNKNOWN)  # not stored yet (reads as CREATED); the patience still lasts
+            self._known_id = found
         if self._hub_status in TERMINAL_JOB_STATUSES:
             return self._hub_status
         answer = self._client.jobs.get_job_status(self._id)
@@ -447,9 +485,13 @@ class HubQuantumTask(QuantumTask):
             # The HTTP call blocks, so it runs on a worker thread; the loop only awaits it.
             return await asyncio.to_thread(self._fetch_hub_status)
 
+        # A task whose submission was uncertain may have to look its id up first: off the loop too.
+        task_id = self._known_id
+        if task_id is None:
+            task_id = await asyncio.to_thread(lambda: self.id)
         try:
             status = await async_wait_for_final_status(
-                self._id, fetch_status, timeout=self._poll_timeout_seconds, backoff=self._backoff()
+                task_id, fetch_status, timeout=self._poll_timeout_seconds, backoff=self._backoff()
             )
         except WaitTimeout as timeout:
             self._log_timeout(timeout)

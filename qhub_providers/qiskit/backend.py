@@ -303,18 +303,34 @@ class HubBackend(BackendV2):
             rendered = qasm_rendering(circuits)
             if rendered is not None:
                 extra["qasm"] = rendered
-        record = self._client.jobs.create_job(
-            backend_id=self.name,
-            shots=encoded.shots,
-            input=encoded.input,
-            input_format=encoded.input_format,
-            input_params=params,
-            name=job_fields.get("job_name"),
-            tags=job_fields.get("tags"),
-            session_id=session_id_for(self.name),
-            sdk_provider="QISKIT",
-            **extra,
-        )
+        from qhub_providers._pending import PendingSubmission
+        from qhub_providers.api.errors import UncertainSubmissionError
+
+        try:
+            record = self._client.jobs.create_job(
+                backend_id=self.name,
+                shots=encoded.shots,
+                input=encoded.input,
+                input_format=encoded.input_format,
+                input_params=params,
+                name=job_fields.get("job_name"),
+                tags=job_fields.get("tags"),
+                session_id=session_id_for(self.name),
+                sdk_provider="QISKIT",
+                **extra,
+            )
+        except UncertainSubmissionError as exc:
+            # The job may still land: hand it back with its id found by its token when first needed
+            # (see qhub_providers/_pending.py).
+            return HubJob(
+                self,
+                "",
+                client=self._client,
+                layouts=encoded.layouts,
+                memory=bool(merged["memory"]),
+                seed=None if seed is None else int(seed),
+                pending=PendingSubmission(self._client, exc),
+            )
         assert record.id is not None
         return HubJob(
             self,

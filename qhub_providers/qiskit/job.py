@@ -37,6 +37,7 @@ from qhub_providers.qiskit.result import to_qiskit_result
 from qhub_providers.qiskit.status import qiskit_status
 
 if TYPE_CHECKING:
+    from qhub_providers._pending import PendingSubmission
     from qhub_providers.qiskit.backend import HubBackend
 
 CIRCUIT_METADATA_PARAM = "qiskit_circuit_metadata"
@@ -72,9 +73,14 @@ class HubJob(JobV1):
 
     Create it with ``backend.run(...)`` or ``provider.retrieve_job(job_id)``; the latter works in a fresh
     process, since everything needed to read the result is recovered from the job's stored input.
+
+    When the submission's outcome was uncertain, ``backend.run`` hands back a job whose id is found by its
+    client token on first need: ``status()`` reads INITIALIZING until it is found, and the first call that
+    needs the id raises the original ``UncertainSubmissionError`` if the job never landed.
     """
 
     _async = True
+    _job_id: str
 
     def __init__(
         self,
@@ -86,10 +92,12 @@ class HubJob(JobV1):
         memory: bool = False,
         seed: int | None = None,
         record: Job | None = None,
+        pending: PendingSubmission | None = None,
         **metadata: Any,
     ) -> None:
         super().__init__(backend, job_id, **metadata)
         self._client = client
+        self._pending = pending
         self._layouts = layouts
         self._memory = memory
         self._seed = seed
@@ -98,7 +106,16 @@ class HubJob(JobV1):
         self._result: Result | None = None
         self.backoff = Backoff()
 
+    def job_id(self) -> str:
+        """The Hub job id; for a submission whose outcome was uncertain, found by its client token (waiting
+        a bounded time; raises the original ``UncertainSubmissionError`` if the job never landed)."""
+        if not self._job_id and self._pending is not None:
+            self._job_id = self._pending.resolve()
+        return self._job_id
+
     def __repr__(self) -> str:
+        if not self._job_id and self._pending is not None:
+            return f"<HubJob(client token {self._pending.token!r}) on {self._backend.name}>"
         return f"<HubJob('{self.job_id()}') on {self._backend.name}>"
 
     def submit(self) -> None:
@@ -111,6 +128,11 @@ class HubJob(JobV1):
         """The Hub's own status string (COMPLETED, DETACHED ...), cached once final."""
         if self._status in TERMINAL_JOB_STATUSES or not refresh:
             return self._status or "UNKNOWN"
+        if not self._job_id and self._pending is not None:
+            found = self._pending.poll()
+            if found is None:
+                return "UNKNOWN"  # not stored yet; the patience still lasts
+            self._job_id = found
         self._status = str(self._client.jobs.get_job_status(self.job_id()).status)
         return self._status
 
