@@ -256,21 +256,30 @@ class _HubPrimitive:
             encoded = encode(_facts(self._backend))
         except FormatError as exc:
             raise CircuitNotSupportedError(str(exc)) from exc
+        from qhub_providers._pending import PendingSubmission
+        from qhub_providers.api.errors import UncertainSubmissionError
+
         _, session_id = _submission_context(self._backend, self._session)
-        record = self._backend.hub_client.jobs.create_job(
-            backend_id=self._backend.name,
-            shots=encoded.shots,
-            input=encoded.input,
-            input_format=encoded.input_format,
-            input_params=encoded.input_params,
-            name=job.get("job_name"),
-            tags=job.get("tags"),
-            session_id=session_id,
-            sdk_provider="QISKIT",
-            qasm=qiskit_qpy.qasm_rendering(circuits),
-        )
+        client = self._backend.hub_client
+        try:
+            record = client.jobs.create_job(
+                backend_id=self._backend.name,
+                shots=encoded.shots,
+                input=encoded.input,
+                input_format=encoded.input_format,
+                input_params=encoded.input_params,
+                name=job.get("job_name"),
+                tags=job.get("tags"),
+                session_id=session_id,
+                sdk_provider="QISKIT",
+                qasm=qiskit_qpy.qasm_rendering(circuits),
+            )
+        except UncertainSubmissionError as exc:
+            # As backend.run: the job may still land, so its id is found by its token when first needed.
+            pending = PendingSubmission(client, exc)
+            return HubJob(self._backend, "", client=client, pending=pending), session_id
         assert record.id is not None
-        return HubJob(self._backend, record.id, client=self._backend.hub_client, record=record), session_id
+        return HubJob(self._backend, record.id, client=client, record=record), session_id
 
 
 # ------------------------------------------------------------------------------------------------ jobs

@@ -177,3 +177,21 @@ def test_braket_batch_whose_submissions_are_stored_late_gets_the_stored_jobs(
     stored = list(observer.jobs.iter_jobs(size=100))
     assert sorted(task.id for task in batch.tasks) == sorted(str(job.id) for job in stored)
     assert len({token_tag(job) for job in stored}) == 2
+
+
+def test_native_sampler_job_stored_after_the_settle_window_gives_its_result(
+    hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
+) -> None:
+    """The IBM primitives submit their own Hub job (Qiskit Runtime's input), through the same hand-back."""
+    from qhub_providers.qiskit import SamplerV2
+
+    backend = HubQiskitProvider(client=impatient).get_backend("ibm.qpu.fez")
+    fitted = transpile(bell(), backend, seed_transpiler=3)
+    hub.set_faults(rate=0, store_delay=STORE_DELAY)
+
+    job = SamplerV2(mode=backend).run([fitted], shots=SHOTS)
+
+    counts = job.result()[0].data.meas.get_counts()
+    assert sum(counts.values()) == SHOTS
+    (stored,) = list(observer.jobs.iter_jobs(size=100))
+    assert job.job_id() == stored.id
