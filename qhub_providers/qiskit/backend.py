@@ -29,11 +29,11 @@ from qhub_providers.qiskit.job import (
     circuit_headers_param,
     circuit_metadata_param,
 )
-from qhub_providers.qiskit.target import HubTargetInfo, build_target
 from qhub_providers.sessions import session_id_for
 
 if TYPE_CHECKING:
     from qhub_providers.qiskit.provider import HubQiskitProvider
+    from qhub_providers.qiskit.target import HubTargetInfo
 
 DEFAULT_SHOTS = 1024
 
@@ -148,6 +148,9 @@ class HubBackend(BackendV2):
 
     @cached_property
     def _target_info(self) -> HubTargetInfo:
+        # The target builders (one module per device family) load with the first target, not with the face.
+        from qhub_providers.qiskit.target import build_target
+
         calibration = None
         if self._record.has_calibration:
             calibration = self.calibration()

@@ -9,12 +9,13 @@ from qiskit.providers.exceptions import QiskitBackendNotFoundError
 
 from qhub_providers._connect import connect
 from qhub_providers.api import HubQuantumClient, NotFoundError
-from qhub_providers.api.models import Backend
-from qhub_providers.formats import format_for
-from qhub_providers.qiskit.backend import HubBackend
-from qhub_providers.qiskit.job import HubJob
 
+# The backend, job, target and format modules load when the first backend is built (see ``_face``):
+# ``from qhub_providers.qiskit import HubQiskitProvider`` should cost little more than Qiskit itself.
 if TYPE_CHECKING:
+    from qhub_providers.api.models import Backend
+    from qhub_providers.qiskit.backend import HubBackend
+    from qhub_providers.qiskit.job import HubJob
     from qhub_providers.qiskit.primitives import HubPrimitiveJob
 
 
@@ -45,6 +46,8 @@ class HubQiskitProvider:
         return self._client
 
     def _catalog(self) -> dict[str, HubBackend]:
+        from qhub_providers.qiskit.backend import HubBackend
+
         if self._backends is None:
             backends: dict[str, HubBackend] = {}
             for record in self._client.backends.get_backends():
@@ -94,6 +97,8 @@ class HubQiskitProvider:
 
     def get_backend(self, name: str) -> HubBackend:
         """The backend with this Hub id (e.g. ``aws.sim.sv1``)."""
+        from qhub_providers.qiskit.backend import HubBackend
+
         backend = self._catalog().get(name)
         if backend is not None:
             return backend
@@ -138,6 +143,8 @@ class HubQiskitProvider:
 
     def retrieve_job(self, job_id: str) -> HubJob:
         """A job submitted earlier (by this or another process), ready for ``status()`` and ``result()``."""
+        from qhub_providers.qiskit.job import HubJob
+
         record = self._client.jobs.get_job(job_id)
         if record.backend_id is None:
             raise ValueError(f"job {job_id} names no backend")
@@ -149,6 +156,7 @@ class HubQiskitProvider:
         primitive job reported, on any backend) comes back as a primitive job whose ``result()`` is the
         ``PrimitiveResult``, as with ``QiskitRuntimeService.job(job_id)``; any other job as a
         :class:`HubJob` (see :meth:`retrieve_job`)."""
+        from qhub_providers.qiskit.job import HubJob
         from qhub_providers.qiskit.retrieval import primitive_job
 
         record = self._client.jobs.get_job(job_id)
@@ -162,6 +170,8 @@ class HubQiskitProvider:
 
     def jobs(self, *, page_size: int = 50) -> Iterator[HubJob]:
         """Your jobs on Qiskit backends, newest first, fetched lazily page by page."""
+        from qhub_providers.qiskit.job import HubJob
+
         for record in self._client.jobs.iter_jobs(size=page_size):
             if record.id is None or record.backend_id is None:
                 continue
@@ -185,5 +195,7 @@ def _no_circuits_message(name: str, record: Backend) -> str:
 
 
 def _takes_circuits(record: Backend) -> bool:
+    from qhub_providers.formats import format_for
+
     configuration = record.configuration
     return configuration is not None and format_for(configuration.supported_input_formats or []) is not None

@@ -216,10 +216,35 @@ def test_jobs_are_listed_lazily_newest_first(observed: tuple[HubQiskitProvider, 
 
 def test_importing_the_qiskit_face_imports_no_braket() -> None:
     code = (
-        "import sys, qhub_providers.qiskit\n"
+        # every public name, so the modules they load on first use are checked too
+        "import sys\nfrom qhub_providers.qiskit import *\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0].startswith('braket'))))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == ""
+
+
+def test_importing_the_provider_defers_the_rest_of_the_face() -> None:
+    # The backend, job, target, format, primitive and progress modules load when a backend is built or a
+    # job runs; importing the provider alone must not pay for them (benchmarks/bench_import.py has figures).
+    code = (
+        "import sys\nfrom qhub_providers.qiskit import HubQiskitProvider\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('qhub_providers'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    loaded = set(done.stdout.strip().split(","))
+    deferred = {
+        "qhub_providers.qiskit.backend",
+        "qhub_providers.qiskit.job",
+        "qhub_providers.qiskit.primitives",
+        "qhub_providers.qiskit.target",
+        "qhub_providers.formats",
+        "qhub_providers.sessions",
+        "qhub_providers.progress",
+    }
+    assert "qhub_providers.qiskit.provider" in loaded
+    assert not loaded & deferred, sorted(loaded & deferred)
