@@ -24,6 +24,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "emulator",
         help="serve a local Hub (the Hub's REST API, simulated) until Ctrl-C",
         description="Serve a local Hub: the Quantum API of the Kipu Quantum Hub, simulated on this machine.",
+        epilog="""examples:
+  qhub-providers emulator                          # http://127.0.0.1:8080/quantum, jobs kept across runs
+  qhub-providers emulator --port 0 --db :memory:   # any free port, nothing kept
+  qhub-providers emulator --token dev --admin      # a fixed token, and the test controls
+  qhub-providers emulator --keep-days 7            # drop jobs that ended over a week ago
+  qhub-providers emulator --catalog my-account.json   # serve a catalog written by 'snapshot'""",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     emulator.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     emulator.add_argument(
