@@ -37,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
 
     started = time.perf_counter()
+    started_at = time.time()
     before = environment(args.quick)
     failed: list[str] = []
     succeeded: list[str] = []
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     summary = RESULTS_DIR / "summary.md"
     # Only this run's tables: a failed benchmark may have left an older one behind.
-    sections = [RESULTS_DIR / f"{name}.md" for name in succeeded]
+    sections = [path for name in succeeded for path in _outputs(name, "md", since=started_at)]
     env = environment(args.quick)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     heading = (
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     print(f"== done in {elapsed:.0f} s; tables in {summary.relative_to(REPO_ROOT)}")
     if not args.quick and not args.names and not failed:
-        LATEST.write_text(latest_summary(succeeded, before, environment(args.quick), elapsed))
+        LATEST.write_text(latest_summary(succeeded, before, environment(args.quick), elapsed, started_at))
         print(f"== wrote {LATEST.relative_to(REPO_ROOT)}")
     if failed:
         print(f"== failed: {', '.join(failed)}")
@@ -84,11 +85,18 @@ def _cpu_model() -> str:
         return ""
 
 
+def _outputs(name: str, suffix: str, *, since: float) -> list[Path]:
+    """The result files one benchmark wrote in this run: ``<name>.<suffix>``, then the extra tables it
+    writes as ``<name>_<part>.<suffix>`` (``local_hub_storage``), older files left out."""
+    paths = [RESULTS_DIR / f"{name}.{suffix}", *sorted(RESULTS_DIR.glob(f"{name}_*.{suffix}"))]
+    return [path for path in paths if path.exists() and path.stat().st_mtime >= since]
+
+
 def latest_summary(
-    names: Sequence[str], before: dict[str, Any], after: dict[str, Any], seconds: float
+    names: Sequence[str], before: dict[str, Any], after: dict[str, Any], seconds: float, since: float
 ) -> str:
     """``LATEST.md``: when and where, every target met or missed, then every table of this run."""
-    loaded = [json.loads((RESULTS_DIR / f"{name}.json").read_text()) for name in names]
+    loaded = [json.loads(path.read_text()) for name in names for path in _outputs(name, "json", since=since)]
     load_before, load_after = before["load_average_1_5_15min"], after["load_average_1_5_15min"]
     cpu = _cpu_model()
     lines = [
@@ -114,8 +122,8 @@ def latest_summary(
             verdict = "met" if target["met"] else "**missed**"
             lines.append(f"| {result['name']} | {target['target']} | {target['measured']} | {verdict} |")
     lines.append("")
-    for name in names:
-        table = (RESULTS_DIR / f"{name}.md").read_text()
+    for path in (path for name in names for path in _outputs(name, "md", since=since)):
+        table = path.read_text()
         # Drop the per-file comment line; the heading above says when and where.
         lines.append("\n".join(line for line in table.splitlines() if not line.startswith("<!--")).strip())
         lines.append("")
