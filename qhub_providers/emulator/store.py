@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     input TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_by_scope ON jobs (scope, seq);
+CREATE INDEX IF NOT EXISTS jobs_by_scope_created ON jobs (scope, created_at, seq);
 CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, backend_id);
 CREATE INDEX IF NOT EXISTS jobs_by_session ON jobs (session_id) WHERE session_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_by_execution ON jobs (se, seq) WHERE se IS NOT NULL;
@@ -176,9 +177,18 @@ class WorkloadFilter:
         )
 
 
+# Set on every stored record (the Hub stamps it on creation): a sort on it needs no nulls-last term.
+_NEVER_NULL = frozenset({"created_at"})
+
+
 def _order_by(sort: Sequence[tuple[str, bool]], columns: dict[str, str]) -> str:
     """``ORDER BY`` for Spring-style sort keys (first key first), nulls last whatever the direction,
     insertion order last."""
+    if len(sort) == 1 and columns[sort[0][0]] in _NEVER_NULL:
+        # The common listing (newest or oldest first): ties in insertion order of the same direction, so
+        # the (scope, created_at, seq) index serves the page without sorting all the caller's records.
+        direction = "DESC" if sort[0][1] else "ASC"
+        return f"ORDER BY {columns[sort[0][0]]} {direction}, seq {direction}"
     terms: list[str] = []
     for prop, descending in sort:
         column = columns[prop]
