@@ -46,6 +46,7 @@ from benchmarks.common import (
     parse_quick,
     ratio,
     report,
+    stop_hub_process,
     times,
 )
 from qhub_providers.api import AsyncHubQuantumClient, HubQuantumClient
@@ -383,15 +384,7 @@ def _stored_hub(jobs: int, folder: Path) -> Iterator[_StoredHub]:
         with httpx.Client(base_url=base_url + "/", headers={"X-Auth-Token": token}, timeout=60) as http:
             yield _StoredHub(jobs, filled, started, process, http)
     finally:
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdout is not None:
-            process.stdout.close()
+        stop_hub_process(process)
 
 
 def measure_stored(counts: Counts) -> list[StoredCost]:
@@ -542,8 +535,8 @@ def storage_result(
         + ", ".join(f"{c.fill_seconds:.1f} s for {c.jobs:,}" for c in costs)
         + "; each store is then served by a Hub process of its own, all at once, and every request is made "
         f"{counts.listing_requests} times on each Hub in turn after one warm-up round (p50 shown).",
-        "What grows, and with what: a deep page walks the index up to its offset; a sort other than the "
-        "default (oldest first) sorts all the caller's records; the tag filter reads the records carrying "
+        "What grows, and with what: a deep page walks the index up to its offset; a sort other than by "
+        "creation time sorts all the caller's records; the tag filter reads the records carrying "
         "the tag (2 % of the store here). An unfiltered listing's `total_elements` is a count the store "
         "keeps.",
         "Idle CPU: the Hub process's user+system CPU time over "

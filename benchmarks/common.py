@@ -242,17 +242,21 @@ class HubProcess:
 
     def __exit__(self, *exc: object) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdout is not None:
-            process.stdout.close()
+        if process is not None:
+            stop_hub_process(process)
+
+
+def stop_hub_process(process: subprocess.Popen[str]) -> None:
+    """End a local Hub started as a child process: closing its stdin asks it to stop; killed after 15 s."""
+    if process.stdin is not None:
+        process.stdin.close()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 # --------------------------------------------------------------------------------------------- results
