@@ -36,6 +36,23 @@ T = TypeVar("T", bound=SyncTransport | AsyncTransport)
 
 LOGGER_NAME = "qhub_providers.api"
 
+DEFAULT_MAX_CONNECTIONS = 10
+"""Calls a client has in flight at once by default; more wait their turn for a connection."""
+
+
+def _pool(max_connections: int) -> httpx.Limits:
+    # Every connection the pool opens may stay open (httpx keeps only 20 idle ones by default, so more
+    # calls in flight than that closed and reopened connections after every answer); idle ones still expire
+    # after 5 s. The default is small on purpose: httpcore scans all its connections, some of them twice
+    # over, for every call it starts or ends, so a pool of 32 spent 1.7x the client CPU per job of a pool
+    # of 8 in benchmarks/bench_local_hub.py, and a Hub gains nothing from more concurrent calls of one
+    # caller than it has cores.
+    if not isinstance(max_connections, int) or isinstance(max_connections, bool) or max_connections < 1:
+        raise ValueError(f"max_connections must be a positive integer, not {max_connections!r}")
+    return httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=5.0
+    )
+
 
 class HubQuantumClientEnvironment(Enum):
     """Named deployments of the Hub; ``base_url`` always wins over ``environment``."""
@@ -95,6 +112,7 @@ class _ClientBase(Generic[M, H, T]):
         logging: LoggingConfig = None,
         retry_policy: RetryPolicy | None = None,
         max_answer_bytes: int | None = DEFAULT_MAX_ANSWER_BYTES,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if not isinstance(api_key, str) or not api_key.strip():
             raise ValueError("api_key must be a non-empty access token (or use HubQuantumClient.from_env())")
@@ -110,9 +128,12 @@ class _ClientBase(Generic[M, H, T]):
             retry_policy=retry_policy or RetryPolicy(),
             max_answer_bytes=max_answer_bytes,
         )
-        self._transport = self._open_transport(settings, httpx_client, bool(follow_redirects))
+        limits = _pool(max_connections)
+        self._transport = self._open_transport(settings, httpx_client, bool(follow_redirects), limits)
 
-    def _open_transport(self, settings: Settings, httpx_client: H | None, follow_redirects: bool) -> T:
+    def _open_transport(
+        self, settings: Settings, httpx_client: H | None, follow_redirects: bool, limits: httpx.Limits
+    ) -> T:
         """The transport over ``httpx_client``, or over a new httpx client that the transport owns."""
         raise NotImplementedError
 
@@ -203,14 +224,20 @@ class HubQuantumClient(_ClientBase[Sync, httpx.Client, SyncTransport]):
         retry_policy: Backoff, settle window and per-attempt timeout.
         max_answer_bytes: Largest answer body read, after decompression (default 64 MiB; ``None``: no
             limit); larger ones raise ``AnswerTooLargeError``. Result streams are not bounded.
+        max_connections: Calls in flight at once (default 10); more wait for a free connection. Not used
+            with an ``httpx_client``, whose own limits apply.
 
     Use it as a context manager, or call :meth:`close`.
     """
 
     def _open_transport(
-        self, settings: Settings, httpx_client: httpx.Client | None, follow_redirects: bool
+        self,
+        settings: Settings,
+        httpx_client: httpx.Client | None,
+        follow_redirects: bool,
+        limits: httpx.Limits,
     ) -> SyncTransport:
-        client = httpx_client or httpx.Client(follow_redirects=follow_redirects)
+        client = httpx_client or httpx.Client(follow_redirects=follow_redirects, limits=limits)
         return SyncTransport(settings, client, owns_client=httpx_client is None)
 
     def close(self) -> None:
@@ -229,9 +256,13 @@ class AsyncHubQuantumClient(_ClientBase[Async, httpx.AsyncClient, AsyncTransport
     an ``httpx.AsyncClient`` for ``httpx_client``. Every endpoint method returns an awaitable."""
 
     def _open_transport(
-        self, settings: Settings, httpx_client: httpx.AsyncClient | None, follow_redirects: bool
+        self,
+        settings: Settings,
+        httpx_client: httpx.AsyncClient | None,
+        follow_redirects: bool,
+        limits: httpx.Limits,
     ) -> AsyncTransport:
-        client = httpx_client or httpx.AsyncClient(follow_redirects=follow_redirects)
+        client = httpx_client or httpx.AsyncClient(follow_redirects=follow_redirects, limits=limits)
         return AsyncTransport(settings, client, owns_client=httpx_client is None)
 
     async def aclose(self) -> None:

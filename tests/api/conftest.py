@@ -42,6 +42,8 @@ class Recorded:
     query: list[tuple[str, str]]
     headers: dict[str, str]
     body: bytes
+    peer: int = 0
+    """The client's port: one per TCP connection."""
 
     @property
     def path(self) -> str:
@@ -88,6 +90,7 @@ class ScriptedHub:
                         parse_qsl(split.query, keep_blank_values=True),
                         {k.lower(): v for k, v in self.headers.items()},
                         body,
+                        int(self.client_address[1]),
                     )
                 )
                 answer = hub.script.popleft() if hub.script else hub.default
