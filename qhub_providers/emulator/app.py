@@ -7,6 +7,7 @@ answers; malformed requests get 400 (or 422), never 500.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -44,6 +45,15 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return _error(HubHTTPError(exc.status_code, detail))
 
 
+def _without_telemetry() -> dict[str, Any]:
+    # FastAPI 0.16x asks OpenTelemetry's global providers, per request, whether to trace it: about 7 % of
+    # the local Hub's CPU per small job (py-spy, benchmarks/bench_local_hub.py). The local Hub exports no
+    # telemetry; older FastAPI releases have no such argument.
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters:
+        return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    return {}
+
+
 def create_app(
     service: HubService,
     *,
@@ -61,6 +71,7 @@ def create_app(
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
         default_response_class=HubJSONResponse,
+        **_without_telemetry(),
     )
     app.state.hub = Hub(service=service, token=token, controls=AdminControls(service), faults=faults)
     app.add_exception_handler(HubHTTPError, _hub_error)
