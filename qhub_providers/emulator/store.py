@@ -3,9 +3,12 @@
 Jobs and sessions live in tables of their own: the JSON record (``doc``) next to real columns for what
 requests filter and sort on (owner scope, service execution, status, backend, session, dates), with
 indexes, so that a request or an idle engine costs the same whether the store holds a thousand jobs or a
-hundred thousand. Tags sit in a table of their own for the ``tag`` filter. Other kinds (backend state,
-service executions) are few and share one key-value table. Every change is written to SQLite (WAL mode)
-before the answer leaves the server, so a restart loses nothing; ``path=None`` keeps everything in memory.
+hundred thousand: a listing reads its page in page order from an index (see :func:`_indexes`) and tells
+its total from counts kept in memory. Tags sit in a table of their own for the ``tag`` filter, with
+copies of their owner's columns so that one tag's records can be paged from an index too. Other kinds
+(backend state, service executions) are few and share one key-value table. Every change is written to
+SQLite (WAL mode) before the answer leaves the server, so a restart loses nothing; ``path=None`` keeps
+everything in memory.
 
 Documents are written as ASCII JSON, so a string the Hub once accepted (even a lone surrogate, which UTF-8
 cannot carry) reads back unchanged; column copies of such strings are made encodable for SQLite.
