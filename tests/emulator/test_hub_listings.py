@@ -372,3 +372,86 @@ def test_an_earlier_store_gains_the_indexes_and_tag_columns(tmp_path: Path) -> N
         names = {row[1] for row in db.execute("PRAGMA index_list(jobs)")}
     db.close()
     assert {"jobs_sort_status", "jobs_sort_status_desc", "jobs_by_scope_status"} <= names
+
+
+def test_kept_counts_follow_every_change_of_the_store(tmp_path: Path) -> None:
+    """The totals kept in memory (which also decide from which end a page is read) equal what the listing
+    queries select, through inserts, status changes, a rolled-back transaction, pruning and a reopen."""
+    from qhub_providers.emulator.store import WorkloadFilter
+
+    path = tmp_path / "counts.sqlite3"
+    store = Store(path)
+    providers = ["AWS", "aws", "Ibm", None]
+
+    def job(index: int, status: str) -> dict[str, Any]:
+        return {
+            "id": f"job-{index}",
+            "status": status,
+            "backend_id": ("aws.sim.sv1", "ibm.qpu.fez", None)[index % 3],
+            "provider": providers[index % 4],
+            "created_at": _at(index % 7),
+            "tags": [],
+            "_scope": ("personal", "org:a")[index % 2],
+            "_se": (None, "e1", "e2")[index % 3],
+        }
+
+    filters = [
+        WorkloadFilter(),
+        WorkloadFilter(statuses=["pending"]),
+        WorkloadFilter(statuses=["RUNNING", "completed", "closed"]),
+        WorkloadFilter(providers=["aws"]),
+        WorkloadFilter(providers=["IBM", "nowhere"]),
+        WorkloadFilter(backend_ids=["aws.sim.sv1"]),
+        WorkloadFilter(origins=["STANDALONE"]),
+        WorkloadFilter(origins=["SERVICE_EXECUTION"], statuses=["running"]),
+        WorkloadFilter(executions=["e1", "e3"]),
+        WorkloadFilter(execution="e2", types=["JOB"]),
+        WorkloadFilter(types=["SESSION"], providers=["aws"]),
+    ]
+
+    def listed(one: Store) -> list[tuple[int, int]]:
+        seen = []
+        for scope in ("personal", "org:a", "org:none"):
+            for execution in (None, "e1"):
+                for wanted in filters:
+                    page = one.page_workloads(scope, execution, wanted, [], 0, 1000)
+                    seen.append((page.total, len(page.rows)))
+                jobs = one.page_jobs(scope, execution, [], 0, 1000)
+                seen.append((jobs.total, len(jobs.rows)))
+        return seen
+
+    for index in range(60):
+        store.put("job", f"job-{index}", job(index, "PENDING"))
+        if index % 5 == 0:
+            session = {**job(index, "OPEN"), "id": f"session-{index}"}
+            store.put("session", session["id"], session)
+    for index in range(0, 60, 2):
+        store.put("job", f"job-{index}", job(index, "RUNNING"))
+    for index in range(0, 60, 3):
+        store.put("job", f"job-{index}", job(index, "COMPLETED" if index % 2 else "FAILED"))
+        store.put("job", f"job-{index}", job(index, "COMPLETED" if index % 2 else "FAILED"))  # unchanged
+    for index in range(0, 60, 10):
+        store.put("session", f"session-{index}", {**job(index, "CLOSED"), "id": f"session-{index}"})
+    changed = listed(store)
+    assert all(total == rows for total, rows in changed), changed
+
+    def rolled_back() -> None:
+        with store.transaction():
+            store.put("job", "job-1", job(1, "CANCELLED"))
+            store.put("job", "job-new", job(99, "PENDING"))
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        rolled_back()
+    assert listed(store) == changed
+    assert store.prune(_at(3) or "") == (9, 3)  # what ended (here: was created) before 00:00:03
+
+    before = listed(store)
+    assert all(total == rows for total, rows in before), before
+    assert sum(total for total, _ in before) > 100
+    store.close()
+    reopened = Store(path)
+    try:
+        assert listed(reopened) == before
+    finally:
+        reopened.close()
