@@ -871,17 +871,19 @@ class Store:
         if kind == "SESSION":
             rename.update(ended_at="closed_at", name="NULL")
         tags = sorted({_text(t).lower() for t in wanted.tags})
-        plain = not (wanted.statuses or wanted.providers or wanted.backend_ids)
-        if kind == "JOB" and len(tags) == 1 and plain and {p for p, _ in order} <= {"seq", "created_at"}:
+        if kind == "JOB" and len(tags) == 1 and {p for p, _ in order} <= {"seq", "created_at"}:
             # One tag, in insertion or creation order: the tag's own index holds the page in order, with
-            # the owner and execution alongside (``lead``: a job tagged "A" and "a" is listed once).
+            # the owner and execution alongside (``lead``: a job tagged "A" and "a" is listed once). Other
+            # filters look at each job on the way, until the page is full.
             terms = ["t.tag_lc = ?", "t.kind = 'job'", "t.lead = 1", "t.scope IS ?"]
             params: list[Any] = [tags[0], scope]
             terms, params = Store._owner_terms("t.se", execution, wanted, terms, params)
+            terms, params = Store._value_terms("j.", wanted, terms, params)
+            joined = wanted.statuses or wanted.providers or wanted.backend_ids
             return _Branch(
                 kind,
                 table,
-                "tags AS t",
+                "tags AS t JOIN jobs AS j ON j.id = t.owner" if joined else "tags AS t",
                 " AND ".join(terms),
                 params,
                 "t.owner",
@@ -894,13 +896,7 @@ class Store:
         terms = ["+scope IS ?" if narrow else "scope IS ?"]
         params = [scope]
         terms, params = Store._owner_terms("se", execution, wanted, terms, params)
-        for column, values in (("status", wanted.statuses), ("provider", wanted.providers)):
-            if values:
-                terms.append(f"UPPER({column}) IN ({_marks(values)})")
-                params += [_text(v).upper() for v in values]
-        if wanted.backend_ids:
-            terms.append(f"backend_id IN ({_marks(wanted.backend_ids)})")
-            params += [_text(v) for v in wanted.backend_ids]
+        terms, params = Store._value_terms("", wanted, terms, params)
         if tags:
             # Driven by the tags index: the cost grows with the records that carry the tags.
             own = (
@@ -916,6 +912,21 @@ class Store:
                 params += tags
             terms.append(f"({own})")
         return _Branch(kind, table, table, " AND ".join(terms), params, "rowid", "rowid", rename)
+
+    @staticmethod
+    def _value_terms(
+        prefix: str, wanted: WorkloadFilter, terms: list[str], params: list[Any]
+    ) -> tuple[list[str], list[Any]]:
+        """The terms on status, provider and backend of a workload listing (columns named ``prefix...``)."""
+        terms, params = list(terms), list(params)
+        for column, values in (("status", wanted.statuses), ("provider", wanted.providers)):
+            if values:
+                terms.append(f"UPPER({prefix}{column}) IN ({_marks(values)})")
+                params += [_text(v).upper() for v in values]
+        if wanted.backend_ids:
+            terms.append(f"{prefix}backend_id IN ({_marks(wanted.backend_ids)})")
+            params += [_text(v) for v in wanted.backend_ids]
+        return terms, params
 
     @staticmethod
     def _owner_terms(
