@@ -129,7 +129,8 @@ def _indexes() -> str:
         "CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions (status)",
         "CREATE INDEX IF NOT EXISTS sessions_by_seq ON sessions (seq)",
         f"CREATE INDEX IF NOT EXISTS sessions_open ON sessions (seq) WHERE {_OPEN_SESSION}",
-        "CREATE INDEX IF NOT EXISTS tags_by_tag ON tags (tag_lc, kind)",
+        # Earlier stores had (tag_lc, kind) alone; tags_by_tag_seq begins with it and serves its queries.
+        "DROP INDEX IF EXISTS tags_by_tag",
         # One tag's records of one owner in insertion or creation order (``se`` along for the origin and
         # service-execution filters; ``lead`` marks the first of a record's tags that differ in case
         # only), and the sessions whose jobs carry a tag.
@@ -334,6 +335,20 @@ def _window(total: int, offset: int, limit: int) -> tuple[bool, int, int]:
     return True, total - end, end - offset
 
 
+_CHANGING = {
+    "job": ("status", "session_id", "started_at", "ended_at", "usage_ms"),
+    "session": ("status", "started_at", "closed_at"),
+}
+"""The columns of a job or session that an update of its record may change (``status`` first)."""
+
+
+def _column(doc: dict[str, Any], column: str) -> Any:
+    """The value of a job or session column in its record."""
+    if column == "usage_ms":
+        return _integer(doc.get("usage_time_millis"))
+    return _text(doc.get(column))
+
+
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
@@ -507,39 +522,33 @@ class Store:
             return
         table = f"{kind}s"
         status = _text(doc.get("status")) or "UNKNOWN"
-        # What the record was: its owner and status for the kept counts, its place for its tags.
+        # What the record was: its owner and status for the kept counts, its place for its tags, and the
+        # columns an update may change.
+        changing = _CHANGING[kind]
         before = self._db.execute(
-            "SELECT scope, se, status, backend_id, provider, seq, created_at,"
-            f" {'session_id' if kind == 'job' else 'NULL'} FROM {table} WHERE id = ?",
+            f"SELECT scope, se, backend_id, provider, seq, created_at, {', '.join(changing)}"
+            f" FROM {table} WHERE id = ?",
             (record_id,),
         ).fetchone()
         if before is not None:
-            scope, se, was, backend_id, provider, seq, created_at, old_session = before
-            if kind == "job":
-                session_id = _text(doc.get("session_id"))
+            scope, se, backend_id, provider, seq, created_at, *old = before
+            new = [status if column == "status" else _column(doc, column) for column in changing]
+            was = old[0]
+            session_id = new[changing.index("session_id")] if kind == "job" else None
+            # Only the columns that changed are set: SQLite updates every index on a column that an
+            # UPDATE sets, changed or not, and a listing's indexes are many.
+            sets = [
+                (column, value)
+                for column, value, prior in zip(changing, new, old, strict=True)
+                if value != prior
+            ]
+            self._db.execute(
+                f"UPDATE {table} SET {''.join(f'{column} = ?, ' for column, _ in sets)}doc = ? WHERE id = ?",
+                (*(value for _, value in sets), text, record_id),
+            )
+            if kind == "job" and session_id != old[changing.index("session_id")]:
                 self._db.execute(
-                    "UPDATE jobs SET status = ?, session_id = ?, started_at = ?, ended_at = ?, usage_ms = ?,"
-                    " doc = ? WHERE id = ?",
-                    (
-                        status,
-                        session_id,
-                        _text(doc.get("started_at")),
-                        _text(doc.get("ended_at")),
-                        _integer(doc.get("usage_time_millis")),
-                        text,
-                        record_id,
-                    ),
-                )
-                if session_id != old_session:
-                    self._db.execute(
-                        "UPDATE tags SET session_id = ? WHERE kind = 'job' AND owner = ?",
-                        (session_id, record_id),
-                    )
-            else:
-                session_id = None
-                self._db.execute(
-                    "UPDATE sessions SET status = ?, started_at = ?, closed_at = ?, doc = ? WHERE id = ?",
-                    (status, _text(doc.get("started_at")), _text(doc.get("closed_at")), text, record_id),
+                    "UPDATE tags SET session_id = ? WHERE kind = 'job' AND owner = ?", (session_id, record_id)
                 )
             if was != status:
                 self._count(table, scope, (se, was, backend_id, provider), -1)
