@@ -344,10 +344,32 @@ LISTINGS = {
     "GET jobs (first page of 20)": ("jobs", {"size": "20"}),
     "GET jobs (page 5 of 20)": ("jobs", {"size": "20", "page": "5"}),
     "GET jobs (a deep page, last 20)": ("jobs", {"size": "20", "page": "{last}"}),
+    "GET jobs (a deep page, a third in)": ("jobs", {"size": "20", "page": "{third}"}),
     "GET jobs (sorted by createdAt desc)": ("jobs", {"size": "20", "sort": "createdAt,desc"}),
+    "GET jobs (sorted by status desc)": ("jobs", {"size": "20", "sort": "status,desc"}),
+    "GET jobs (sorted by backendId, a deep page)": (
+        "jobs",
+        {"size": "20", "sort": "backendId,asc", "page": "{third}"},
+    ),
     "GET workloads (first page of 20)": ("workloads", {"size": "20"}),
+    "GET workloads (sorted by endedAt desc)": ("workloads", {"size": "20", "sort": "endedAt,desc"}),
     "GET workloads (tag filter)": ("workloads", {"size": "20", "tag": "batch-7"}),
+    "GET workloads (tag filter, newest first)": (
+        "workloads",
+        {"size": "20", "tag": "batch-7", "sort": "createdAt,desc"},
+    ),
+    "GET workloads (status filter, newest first)": (
+        "workloads",
+        {"size": "20", "status": "COMPLETED", "sort": "createdAt,desc"},
+    ),
+    "GET workloads (backendId filter, a deep page)": (
+        "workloads",
+        {"size": "20", "backendId": "aws.sim.sv1", "page": "{tenth}"},
+    ),
 }
+"""What the stored-jobs part times; ``{last}``, ``{third}`` and ``{tenth}`` stand for the last page of a
+listing of every job and the pages a third and a tenth of the way into it (the backend filter selects a
+quarter of the jobs: its tenth is 40 % into its own listing)."""
 
 
 @dataclass
@@ -407,8 +429,13 @@ def measure_stored(counts: Counts) -> list[StoredCost]:
             samples: list[list[float]] = [[] for _ in hubs]
             for round_ in range(counts.listing_requests + 1):  # the first round warms up
                 for index, hub in enumerate(hubs):
-                    last_page = str(max(0, (hub.jobs - 1) // 20))
-                    query = {k: v.replace("{last}", last_page) for k, v in params.items()}
+                    last_page = max(0, (hub.jobs - 1) // 20)
+                    query = {
+                        k: v.replace("{last}", str(last_page))
+                        .replace("{third}", str(last_page // 3))
+                        .replace("{tenth}", str(last_page // 10))
+                        for k, v in params.items()
+                    }
                     t0 = time.perf_counter()
                     answer = hub.http.get(path, params=query)
                     took = time.perf_counter() - t0
@@ -535,10 +562,12 @@ def storage_result(
         + ", ".join(f"{c.fill_seconds:.1f} s for {c.jobs:,}" for c in costs)
         + "; each store is then served by a Hub process of its own, all at once, and every request is made "
         f"{counts.listing_requests} times on each Hub in turn after one warm-up round (p50 shown).",
-        "What grows, and with what: a deep page walks the index up to its offset; a sort other than by "
-        "creation time sorts all the caller's records; the tag filter reads the records carrying "
-        "the tag (2 % of the store here). An unfiltered listing's `total_elements` is a count the store "
-        "keeps.",
+        "What grows, and with what: a deep page walks index entries (not records) up to its offset, or "
+        "from the listing's end when it lies past the middle (the last page costs as little as the first, "
+        "the page a third in walks a third of the entries); every sort and the status, provider and backend "
+        "filters have indexes in page order; a single tag goes through the tags index in insertion or "
+        "creation order, and its `total_elements` counts that index's entries for the tag (2 % of the "
+        "store here); every other `total_elements` is a count the store keeps.",
         "Idle CPU: the Hub process's user+system CPU time over "
         f"{counts.idle_seconds:.0f} s without requests, 1 s after start-up.",
     ]

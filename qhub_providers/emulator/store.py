@@ -3,9 +3,12 @@
 Jobs and sessions live in tables of their own: the JSON record (``doc``) next to real columns for what
 requests filter and sort on (owner scope, service execution, status, backend, session, dates), with
 indexes, so that a request or an idle engine costs the same whether the store holds a thousand jobs or a
-hundred thousand. Tags sit in a table of their own for the ``tag`` filter. Other kinds (backend state,
-service executions) are few and share one key-value table. Every change is written to SQLite (WAL mode)
-before the answer leaves the server, so a restart loses nothing; ``path=None`` keeps everything in memory.
+hundred thousand: a listing reads its page in page order from an index (see :func:`_indexes`) and tells
+its total from counts kept in memory. Tags sit in a table of their own for the ``tag`` filter, with
+copies of their owner's columns so that one tag's records can be paged from an index too. Other kinds
+(backend state, service executions) are few and share one key-value table. Every change is written to
+SQLite (WAL mode) before the answer leaves the server, so a restart loses nothing; ``path=None`` keeps
+everything in memory.
 
 Documents are written as ASCII JSON, so a string the Hub once accepted (even a lone surrogate, which UTF-8
 cannot carry) reads back unchanged; column copies of such strings are made encodable for SQLite.
@@ -54,13 +57,6 @@ CREATE TABLE IF NOT EXISTS jobs (
     doc TEXT NOT NULL,
     input TEXT
 );
-CREATE INDEX IF NOT EXISTS jobs_by_scope ON jobs (scope, seq);
-CREATE INDEX IF NOT EXISTS jobs_by_scope_created ON jobs (scope, created_at, seq);
-CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, backend_id);
-CREATE INDEX IF NOT EXISTS jobs_by_session ON jobs (session_id) WHERE session_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS jobs_by_execution ON jobs (se, seq) WHERE se IS NOT NULL;
-CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq);
-CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (seq) WHERE {unfinished_job};
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
@@ -74,18 +70,19 @@ CREATE TABLE IF NOT EXISTS sessions (
     closed_at TEXT,
     doc TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS sessions_by_scope ON sessions (scope, seq);
-CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions (status);
-CREATE INDEX IF NOT EXISTS sessions_by_seq ON sessions (seq);
-CREATE INDEX IF NOT EXISTS sessions_open ON sessions (seq) WHERE {open_session};
 CREATE TABLE IF NOT EXISTS tags (
     kind TEXT NOT NULL,
     owner TEXT NOT NULL,
     tag TEXT NOT NULL,
     tag_lc TEXT NOT NULL,
+    scope TEXT,
+    se TEXT,
+    seq INTEGER,
+    created_at TEXT,
+    session_id TEXT,
+    lead INTEGER,
     PRIMARY KEY (kind, owner, tag)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS tags_by_tag ON tags (tag_lc, kind);
 """
 
 TERMINAL_JOB = ("COMPLETED", "FAILED", "CANCELLED", "ABORTED", "DETACHED")
@@ -95,7 +92,84 @@ FINAL_SESSION = ("CLOSED", "ABORTED", "DETACHED")
 # clause contains the index's own, word for word. The engine's queries below are those.
 _UNFINISHED_JOB = "status NOT IN ({})".format(", ".join(f"'{s}'" for s in TERMINAL_JOB))
 _OPEN_SESSION = "status NOT IN ({})".format(", ".join(f"'{s}'" for s in FINAL_SESSION))
-_SCHEMA = _SCHEMA.replace("{unfinished_job}", _UNFINISHED_JOB).replace("{open_session}", _OPEN_SESSION)
+
+_SORTED_COLUMNS = {
+    "jobs": ("started_at", "ended_at", "status", "backend_id", "name", "provider", "shots"),
+    "sessions": ("started_at", "closed_at", "status", "backend_id", "provider"),
+}
+"""Columns a listing may sort on besides the creation time, per table; each has two indexes below."""
+
+
+def _indexes() -> str:
+    """The indexes of the store. Created on every open (``IF NOT EXISTS``), so a store written by an
+    earlier Hub gains the ones it lacks when it is first opened.
+
+    A listing is always one owner's (``scope``), so every index of a listing starts with it. A sort on a
+    column orders nulls last, ties in insertion order (``seq``) whatever the direction: the expression
+    index ``(scope, col IS NULL, col, seq)`` holds exactly that order for ascending sorts and its twin
+    with ``col DESC`` for descending ones; walked backwards they hold the reversed orders, which serve a
+    page near the end of a listing (see :meth:`Store.page_jobs`). Filters on status, provider and backend
+    have their own ``(scope, value, seq)`` indexes, the status and provider ones on ``UPPER`` (the
+    filters ignore case)."""
+    statements = [
+        "CREATE INDEX IF NOT EXISTS jobs_by_scope ON jobs (scope, seq)",
+        "CREATE INDEX IF NOT EXISTS jobs_by_scope_created ON jobs (scope, created_at, seq)",
+        "CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, backend_id)",
+        "CREATE INDEX IF NOT EXISTS jobs_by_session ON jobs (session_id) WHERE session_id IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS jobs_by_execution ON jobs (se, seq) WHERE se IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS jobs_by_execution_created ON jobs (se, created_at, seq)"
+        " WHERE se IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS jobs_by_seq ON jobs (seq)",
+        f"CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (seq) WHERE {_UNFINISHED_JOB}",
+        "CREATE INDEX IF NOT EXISTS sessions_by_scope ON sessions (scope, seq)",
+        "CREATE INDEX IF NOT EXISTS sessions_by_scope_created ON sessions (scope, created_at, seq)",
+        "CREATE INDEX IF NOT EXISTS sessions_by_execution ON sessions (se, seq) WHERE se IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS sessions_by_execution_created ON sessions (se, created_at, seq)"
+        " WHERE se IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS sessions_by_status ON sessions (status)",
+        "CREATE INDEX IF NOT EXISTS sessions_by_seq ON sessions (seq)",
+        f"CREATE INDEX IF NOT EXISTS sessions_open ON sessions (seq) WHERE {_OPEN_SESSION}",
+        # Earlier stores had (tag_lc, kind) alone; tags_by_tag_seq begins with it and serves its queries.
+        "DROP INDEX IF EXISTS tags_by_tag",
+        # One tag's records of one owner in insertion or creation order (``se`` along for the origin and
+        # service-execution filters; ``lead`` marks the first of a record's tags that differ in case
+        # only), and the sessions whose jobs carry a tag.
+        "CREATE INDEX IF NOT EXISTS tags_by_tag_seq ON tags (tag_lc, kind, lead, scope, seq, se)",
+        "CREATE INDEX IF NOT EXISTS tags_by_tag_created"
+        " ON tags (tag_lc, kind, lead, scope, created_at, seq, se)",
+        "CREATE INDEX IF NOT EXISTS tags_by_session ON tags (tag_lc, session_id)"
+        " WHERE session_id IS NOT NULL",
+    ]
+    for table, columns in _SORTED_COLUMNS.items():
+        for column in columns:
+            for suffix, direction in (("", ""), ("_desc", " DESC")):
+                statements.append(
+                    f"CREATE INDEX IF NOT EXISTS {table}_sort_{column}{suffix}"
+                    f" ON {table} (scope, ({column} IS NULL), {column}{direction}, seq)"
+                )
+        statements += [
+            # The column itself last: SQLite counts an index on an expression as covering only so.
+            f"CREATE INDEX IF NOT EXISTS {table}_by_scope_status"
+            f" ON {table} (scope, UPPER(status), seq, status)",
+            f"CREATE INDEX IF NOT EXISTS {table}_by_scope_provider"
+            f" ON {table} (scope, UPPER(provider), seq, provider)",
+            f"CREATE INDEX IF NOT EXISTS {table}_by_scope_backend ON {table} (scope, backend_id, seq)",
+            # The same in creation order (the client's default listing, newest first).
+            f"CREATE INDEX IF NOT EXISTS {table}_by_scope_status_created"
+            f" ON {table} (scope, UPPER(status), created_at, seq, status)",
+            f"CREATE INDEX IF NOT EXISTS {table}_by_scope_provider_created"
+            f" ON {table} (scope, UPPER(provider), created_at, seq, provider)",
+            f"CREATE INDEX IF NOT EXISTS {table}_by_scope_backend_created"
+            f" ON {table} (scope, backend_id, created_at, seq)",
+        ]
+    return "".join(f"{statement};\n" for statement in statements)
+
+
+_INDEXES = _indexes()
+_TAG_COLUMNS = ("scope", "se", "seq", "created_at", "session_id", "lead")
+"""Copies of their owner's columns in each tag row (written with the tag, never changed but for
+``session_id``), and ``lead`` (1 for the first of a record's tags equal but for case): a tag filter then
+walks the tags index in page order."""
 
 _JOB_SORT = {
     "created_at": "created_at",
@@ -177,27 +251,110 @@ class WorkloadFilter:
         )
 
 
+@dataclass(frozen=True)
+class _Branch:
+    """How one kind (``JOB`` or ``SESSION``) of a workload listing is read."""
+
+    kind: str
+    table: str
+    source: str
+    """What the rows come from (``FROM``): the kind's table, or the tags table."""
+    where: str
+    args: list[Any]
+    ref: str
+    """What names a record in ``source``..."""
+    ref_column: str
+    """...and the column of ``table`` that holds it."""
+    rename: dict[str, str]
+    """What stands for a listing's property in ``source`` where it is not the column of that name."""
+
+    def constant(self, prop: str) -> bool:
+        """Whether a property of an ordering is the same for every record of this kind."""
+        stands = self.rename.get(prop.removeprefix("null:"), "")
+        return stands == "NULL" or stands.startswith("'")
+
+
 # Set on every stored record (the Hub stamps it on creation): a sort on it needs no nulls-last term.
 _NEVER_NULL = frozenset({"created_at"})
 
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
-def _order_by(sort: Sequence[tuple[str, bool]], columns: dict[str, str]) -> str:
-    """``ORDER BY`` for Spring-style sort keys (first key first), nulls last whatever the direction,
+
+def _sql_upper(value: Any) -> Any:
+    """What SQLite's ``UPPER`` makes of a column value (it changes ASCII letters only)."""
+    return value.translate(_ASCII_UPPER) if isinstance(value, str) else value
+
+
+Order = list[tuple[str, bool]]
+"""An ordering: ``(property, descending)`` per term, ``property`` a column or ``null:<column>`` (the
+term that puts nulls last), the last term ``seq``, so that no two records tie."""
+
+
+def _ordering(sort: Sequence[tuple[str, bool]], columns: dict[str, str]) -> Order:
+    """The ordering of Spring-style sort keys (first key first): nulls last whatever the direction,
     insertion order last."""
     if len(sort) == 1 and columns[sort[0][0]] in _NEVER_NULL:
         # The common listing (newest or oldest first): ties in insertion order of the same direction, so
         # the (scope, created_at, seq) index serves the page without sorting all the caller's records.
-        direction = "DESC" if sort[0][1] else "ASC"
-        return f"ORDER BY {columns[sort[0][0]]} {direction}, seq {direction}"
-    terms: list[str] = []
+        return [(columns[sort[0][0]], sort[0][1]), ("seq", sort[0][1])]
+    terms: Order = []
     for prop, descending in sort:
-        column = columns[prop]
-        terms += [f"({column} IS NULL)", f"{column} {'DESC' if descending else 'ASC'}"]
-    return "ORDER BY " + ", ".join([*terms, "seq"])
+        terms += [(f"null:{columns[prop]}", False), (columns[prop], descending)]
+    return [*terms, ("seq", False)]
+
+
+def _reversed(order: Order) -> Order:
+    return [(prop, not descending) for prop, descending in order]
+
+
+def _term(prop: str, rename: dict[str, str] | None = None) -> str:
+    """The SQL of one property of an ordering (``rename`` maps a column to what stands for it)."""
+    rename = rename or {}
+    if prop.startswith("null:"):
+        column = prop[5:]
+        return f"({rename.get(column, column)} IS NULL)"
+    return rename.get(prop, prop)
+
+
+def _order_by(order: Order, rename: dict[str, str] | None = None) -> str:
+    return "ORDER BY " + ", ".join(
+        f"{_term(prop, rename)} {'DESC' if descending else 'ASC'}" for prop, descending in order
+    )
+
+
+def _window(total: int, offset: int, limit: int) -> tuple[bool, int, int]:
+    """How to read rows ``offset`` to ``offset + limit`` of ``total``: ``(backwards, offset, limit)``.
+
+    An index is walked from either end at the same cost, and OFFSET walks (without reading the rows) as
+    many entries as it skips; so a page in the second half is read in the reversed order from the end
+    and turned round. A page costs at most half the listing's index entries, the last page as little as
+    the first."""
+    end = min(offset + limit, total)
+    if offset <= total - end:
+        return False, offset, end - offset
+    return True, total - end, end - offset
+
+
+_CHANGING = {
+    "job": ("status", "session_id", "started_at", "ended_at", "usage_ms"),
+    "session": ("status", "started_at", "closed_at"),
+}
+"""The columns of a job or session that an update of its record may change (``status`` first)."""
+
+
+def _column(doc: dict[str, Any], column: str) -> Any:
+    """The value of a job or session column in its record."""
+    if column == "usage_ms":
+        return _integer(doc.get("usage_time_millis"))
+    return _text(doc.get(column))
 
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
+
+
+CountKey = tuple[Any, Any, Any, Any]
+"""What the kept counts are split by within an owner: service execution, status, backend, provider."""
 
 
 class Store:
@@ -221,15 +378,39 @@ class Store:
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
         self._depth = 0
-        self._counts: dict[tuple[str, Any, Any], int] = {}
+        self._counts: dict[tuple[str, Any], dict[CountKey, int]] = {}
         self._small: dict[str, dict[str, str]] = {}
         self._unfinished: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._migrate_tags()
+        self._db.executescript(_INDEXES)
         self._migrate()
         self._recount()
         self._seq = max(
             self._db.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}").fetchone()[0]
             for table in ("records", "jobs", "sessions")
         )
+
+    def _migrate_tags(self) -> None:
+        """Give the tag rows of a store written before they carried their owner's columns those columns
+        (once: a store that has them is left alone)."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(tags)")}
+        missing = [column for column in _TAG_COLUMNS if column not in have]
+        if not missing:
+            return
+        with self.transaction():
+            for column in missing:
+                kind = "INTEGER" if column in ("seq", "lead") else "TEXT"
+                self._db.execute(f"ALTER TABLE tags ADD COLUMN {column} {kind}")
+            for kind, table, session in (("job", "jobs", "o.session_id"), ("session", "sessions", "NULL")):
+                self._db.execute(
+                    "UPDATE tags SET scope = o.scope, se = o.se, seq = o.seq, created_at = o.created_at,"
+                    f" session_id = {session} FROM {table} AS o WHERE tags.kind = ? AND o.id = tags.owner",
+                    (kind,),
+                )
+            self._db.execute(
+                "UPDATE tags SET lead = (tag = (SELECT MIN(tag) FROM tags AS o"
+                " WHERE o.kind = tags.kind AND o.owner = tags.owner AND o.tag_lc = tags.tag_lc))"
+            )
 
     def _migrate(self) -> None:
         """Move jobs and sessions of a store written before they had tables of their own."""
@@ -244,29 +425,59 @@ class Store:
             self._db.execute("DELETE FROM records WHERE kind IN ('job', 'session')")
 
     def _recount(self) -> None:
-        """Count the jobs and sessions of every owner (scope and service execution) once, so a listing
-        tells how many records it has without counting them each time; and load the small kinds."""
+        """Count the jobs and sessions of every owner once, split by service execution, status, backend
+        and provider, so a listing tells how many records it has (filtered on those or not) without
+        counting them each time; and load the small kinds."""
         self._small = {}
         for kind, record_id, text in self._db.execute("SELECT kind, id, doc FROM records"):
             self._small.setdefault(kind, {})[record_id] = text
-        self._counts = {
-            (table, scope, se): int(n)
-            for table in ("jobs", "sessions")
-            for scope, se, n in self._db.execute(
-                f"SELECT scope, se, COUNT(*) FROM {table} GROUP BY scope, se"
-            )
-        }
+        self._counts = {}
+        for table in ("jobs", "sessions"):
+            for scope, se, status, backend_id, provider, n in self._db.execute(
+                f"SELECT scope, se, status, backend_id, provider, COUNT(*) FROM {table}"
+                " GROUP BY scope, se, status, backend_id, provider"
+            ):
+                self._counts.setdefault((table, scope), {})[(se, status, backend_id, provider)] = int(n)
 
-    def _counted(self, table: str, doc: dict[str, Any]) -> None:
-        key = (table, _text(doc.get("_scope")), _text(doc.get("_se")))
-        self._counts[key] = self._counts.get(key, 0) + 1
+    def _count(self, table: str, scope: Any, key: CountKey, delta: int) -> None:
+        bucket = self._counts.setdefault((table, scope), {})
+        n = bucket.get(key, 0) + delta
+        if n:
+            bucket[key] = n
+        else:
+            bucket.pop(key, None)
 
     def owned(self, table: str, scope: str | None, execution: str | None) -> int:
         """How many jobs or sessions (``table``) an owner has: a scope, or one service execution in it."""
+        return self.tally(table, scope, execution, WorkloadFilter())
+
+    def tally(self, table: str, scope: str | None, execution: str | None, wanted: WorkloadFilter) -> int:
+        """How many of an owner's jobs or sessions (``table``) pass a filter without tags, from the kept
+        counts (as many sums as the owner has combinations of execution, status, backend and provider).
+        Matches what the ``WHERE`` of :meth:`_workload_where` selects, to the case rules of SQLite."""
+        executions = [_text(one) for one in (execution, wanted.execution) if one is not None]
+        among = {_text(v) for v in wanted.executions}
+        origins = {o.upper() for o in wanted.origins}
+        statuses = {_text(v).upper() for v in wanted.statuses}
+        providers = {_text(v).upper() for v in wanted.providers}
+        backends = {_text(v) for v in wanted.backend_ids}
+        total = 0
         with self._lock:
-            if execution is not None:
-                return self._counts.get((table, scope, execution), 0)
-            return sum(n for (kind, owner, _), n in self._counts.items() if kind == table and owner == scope)
+            for (se, status, backend_id, provider), n in self._counts.get((table, scope), {}).items():
+                if any(se != one for one in executions) or (among and se not in among):
+                    continue
+                if (origins == {"STANDALONE"} and se is not None) or (
+                    origins == {"SERVICE_EXECUTION"} and se is None
+                ):
+                    continue
+                if statuses and _sql_upper(status) not in statuses:
+                    continue
+                if providers and (provider is None or _sql_upper(provider) not in providers):
+                    continue
+                if backends and backend_id not in backends:
+                    continue
+                total += n
+        return total
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -301,76 +512,7 @@ class Store:
         # engine's frequent status updates and every listing then leave it alone.
         stored = {k: v for k, v in doc.items() if k not in ("_seq", "_input")}
         text = _dump(stored)
-        if kind == "job":
-            changed = self._db.execute(
-                "UPDATE jobs SET status = ?, session_id = ?, started_at = ?, ended_at = ?, usage_ms = ?,"
-                " doc = ? WHERE id = ?",
-                (
-                    _text(doc.get("status")) or "UNKNOWN",
-                    _text(doc.get("session_id")),
-                    _text(doc.get("started_at")),
-                    _text(doc.get("ended_at")),
-                    _integer(doc.get("usage_time_millis")),
-                    text,
-                    record_id,
-                ),
-            ).rowcount
-            if not changed:
-                self._db.execute(
-                    "INSERT INTO jobs (id, seq, scope, se, status, backend_id, provider, session_id, name,"
-                    " shots, created_at, started_at, ended_at, usage_ms, doc, input)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        record_id,
-                        seq,
-                        _text(doc.get("_scope")),
-                        _text(doc.get("_se")),
-                        _text(doc.get("status")) or "UNKNOWN",
-                        _text(doc.get("backend_id")),
-                        _text(doc.get("provider")),
-                        _text(doc.get("session_id")),
-                        _text(doc.get("name")),
-                        _integer(doc.get("shots")),
-                        _text(doc.get("created_at")),
-                        _text(doc.get("started_at")),
-                        _text(doc.get("ended_at")),
-                        _integer(doc.get("usage_time_millis")),
-                        text,
-                        _dump({"value": doc["_input"]}) if "_input" in doc else None,
-                    ),
-                )
-                self._counted("jobs", doc)
-        elif kind == "session":
-            changed = self._db.execute(
-                "UPDATE sessions SET status = ?, started_at = ?, closed_at = ?, doc = ? WHERE id = ?",
-                (
-                    _text(doc.get("status")) or "UNKNOWN",
-                    _text(doc.get("started_at")),
-                    _text(doc.get("closed_at")),
-                    text,
-                    record_id,
-                ),
-            ).rowcount
-            if not changed:
-                self._db.execute(
-                    "INSERT INTO sessions (id, seq, scope, se, status, backend_id, provider, created_at,"
-                    " started_at, closed_at, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        record_id,
-                        seq,
-                        _text(doc.get("_scope")),
-                        _text(doc.get("_se")),
-                        _text(doc.get("status")) or "UNKNOWN",
-                        _text(doc.get("backend_id")),
-                        _text(doc.get("provider")),
-                        _text(doc.get("created_at")),
-                        _text(doc.get("started_at")),
-                        _text(doc.get("closed_at")),
-                        text,
-                    ),
-                )
-                self._counted("sessions", doc)
-        else:
+        if kind not in ("job", "session"):
             self._db.execute(
                 "INSERT INTO records (kind, id, seq, doc) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc",
@@ -378,11 +520,100 @@ class Store:
             )
             self._small.setdefault(kind, {})[record_id] = text
             return
+        table = f"{kind}s"
+        status = _text(doc.get("status")) or "UNKNOWN"
+        # What the record was: its owner and status for the kept counts, its place for its tags, and the
+        # columns an update may change.
+        changing = _CHANGING[kind]
+        before = self._db.execute(
+            f"SELECT scope, se, backend_id, provider, seq, created_at, {', '.join(changing)}"
+            f" FROM {table} WHERE id = ?",
+            (record_id,),
+        ).fetchone()
+        if before is not None:
+            scope, se, backend_id, provider, seq, created_at, *old = before
+            new = [status if column == "status" else _column(doc, column) for column in changing]
+            was = old[0]
+            session_id = new[changing.index("session_id")] if kind == "job" else None
+            # Only the columns that changed are set: SQLite updates every index on a column that an
+            # UPDATE sets, changed or not, and a listing's indexes are many.
+            sets = [
+                (column, value)
+                for column, value, prior in zip(changing, new, old, strict=True)
+                if value != prior
+            ]
+            self._db.execute(
+                f"UPDATE {table} SET {''.join(f'{column} = ?, ' for column, _ in sets)}doc = ? WHERE id = ?",
+                (*(value for _, value in sets), text, record_id),
+            )
+            if kind == "job" and session_id != old[changing.index("session_id")]:
+                self._db.execute(
+                    "UPDATE tags SET session_id = ? WHERE kind = 'job' AND owner = ?", (session_id, record_id)
+                )
+            if was != status:
+                self._count(table, scope, (se, was, backend_id, provider), -1)
+                self._count(table, scope, (se, status, backend_id, provider), 1)
+        else:
+            scope, se = _text(doc.get("_scope")), _text(doc.get("_se"))
+            backend_id, provider = _text(doc.get("backend_id")), _text(doc.get("provider"))
+            created_at = _text(doc.get("created_at"))
+            if kind == "job":
+                session_id = _text(doc.get("session_id"))
+                self._db.execute(
+                    "INSERT INTO jobs (id, seq, scope, se, status, backend_id, provider, session_id, name,"
+                    " shots, created_at, started_at, ended_at, usage_ms, doc, input)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        record_id,
+                        seq,
+                        scope,
+                        se,
+                        status,
+                        backend_id,
+                        provider,
+                        session_id,
+                        _text(doc.get("name")),
+                        _integer(doc.get("shots")),
+                        created_at,
+                        _text(doc.get("started_at")),
+                        _text(doc.get("ended_at")),
+                        _integer(doc.get("usage_time_millis")),
+                        text,
+                        _dump({"value": doc["_input"]}) if "_input" in doc else None,
+                    ),
+                )
+            else:
+                session_id = None
+                self._db.execute(
+                    "INSERT INTO sessions (id, seq, scope, se, status, backend_id, provider, created_at,"
+                    " started_at, closed_at, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        record_id,
+                        seq,
+                        scope,
+                        se,
+                        status,
+                        backend_id,
+                        provider,
+                        created_at,
+                        _text(doc.get("started_at")),
+                        _text(doc.get("closed_at")),
+                        text,
+                    ),
+                )
+            self._count(table, scope, (se, status, backend_id, provider), 1)
         tags = doc.get("tags")
         if isinstance(tags, list) and tags:
             self._db.executemany(
-                "INSERT OR IGNORE INTO tags (kind, owner, tag, tag_lc) VALUES (?, ?, ?, ?)",
-                [(kind, record_id, _text(t), _text(t).lower()) for t in tags if isinstance(t, str)],
+                "INSERT OR IGNORE INTO tags"
+                " (kind, owner, tag, tag_lc, scope, se, seq, created_at, session_id, lead)"
+                " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                " NOT EXISTS (SELECT 1 FROM tags WHERE kind = ?1 AND owner = ?2 AND tag_lc = ?4)",
+                [
+                    (kind, record_id, _text(t), _text(t).lower(), scope, se, seq, created_at, session_id)
+                    for t in tags
+                    if isinstance(t, str)
+                ],
             )
 
     def get(self, kind: str, record_id: str) -> dict[str, Any] | None:
@@ -533,17 +764,40 @@ class Store:
         where = "scope IS ?"
         params: list[Any] = [scope]
         if execution is not None:
-            where += " AND se = ?"
+            # One execution's jobs: through the execution's indexes (the unary + keeps SQLite from
+            # walking the whole scope's instead), sorted if the order is not the creation time's.
+            where = "+scope IS ? AND se = ?"
             params.append(_text(execution))
+        order = _ordering(sort, _JOB_SORT)
         with self._lock:
             total = self.owned("jobs", scope, execution)
             if offset >= min(total, MAX_OFFSET):
                 return Page(total)
-            rows = self._db.execute(
-                f"SELECT doc FROM jobs WHERE {where} {_order_by(sort, _JOB_SORT)} LIMIT ? OFFSET ?",
-                [*params, limit, offset],
+            backwards, skip, take = _window(total, offset, limit)
+            # The page's places first, from an index alone (OFFSET skips index entries, not records);
+            # then the records on the page.
+            keys = [
+                rowid
+                for (rowid,) in self._db.execute(
+                    f"SELECT rowid FROM jobs WHERE {where}"
+                    f" {_order_by(_reversed(order) if backwards else order)} LIMIT ? OFFSET ?",
+                    [*params, take, skip],
+                )
+            ]
+            docs = self._docs("jobs", "rowid", keys)
+        if backwards:
+            keys.reverse()
+        return Page(total, [("JOB", json.loads(docs[key])) for key in keys])
+
+    def _docs(self, table: str, column: str, keys: Sequence[Any]) -> dict[Any, str]:
+        """The stored text of the records of ``table`` whose ``column`` is one of ``keys``."""
+        if not keys:
+            return {}
+        return dict(
+            self._db.execute(
+                f"SELECT {column}, doc FROM {table} WHERE {column} IN ({_marks(keys)})", list(keys)
             ).fetchall()
-        return Page(total, [("JOB", json.loads(doc)) for (doc,) in rows])
+        )
 
     def page_workloads(
         self,
@@ -554,84 +808,106 @@ class Store:
         offset: int,
         limit: int,
     ) -> Page:
-        """One page of a caller's jobs and sessions together, filtered and sorted."""
-        order = _order_by(sort, _WORKLOAD_SORT)
-        branches: list[tuple[str, list[Any]]] = []
-        total = 0
+        """One page of a caller's jobs and sessions together, filtered and sorted.
+
+        Each kind is read in page order from an index; SQLite merges the two (``MERGE (UNION ALL)``), so
+        a page costs the entries up to its end (or, past the middle, from the listing's end: see
+        :func:`_window`) and the records on it. The total comes from the kept counts, or with a tag
+        filter from the tags index."""
+        order = _ordering(sort, _WORKLOAD_SORT)
         types = {t.upper() for t in wanted.types}
+        branches: list[_Branch] = []
+        total = 0
         with self._lock:
-            for kind, table, ended, name in (
-                ("JOB", "jobs", "ended_at", "name"),
-                ("SESSION", "sessions", "closed_at", "NULL"),
-            ):
+            for kind in ("JOB", "SESSION"):
                 if types and kind not in types:
                     continue
-                where, args = self._workload_where(kind, scope, execution, wanted)
-                if wanted.narrows:
+                branch = self._branch(kind, scope, execution, wanted, order)
+                branches.append(branch)
+                if wanted.tags:
                     total += int(
-                        self._db.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", args).fetchone()[0]
+                        self._db.execute(
+                            f"SELECT COUNT(*) FROM {branch.source} WHERE {branch.where}", branch.args
+                        ).fetchone()[0]
                     )
-                elif wanted.execution is None or execution is None or wanted.execution == execution:
-                    # Owner only: the kept count (another execution's records are never visible).
-                    total += self.owned(table, scope, wanted.execution or execution)
-                # Each kind brings at most the rows up to the end of the page, in page order, so the merge
-                # below sorts a page's worth, not everything the caller owns.
-                branches.append(
-                    (
-                        f"SELECT * FROM (SELECT '{kind}' AS type, seq, status, backend_id, provider,"
-                        f" created_at, started_at, {ended} AS ended_at, {name} AS name, id"
-                        f" FROM {table} WHERE {where}"
-                        f" {order} LIMIT ?)",
-                        [*args, offset + limit],
-                    )
-                )
+                else:
+                    total += self.tally(branch.table, scope, execution, wanted)
             if not branches or offset >= min(total, MAX_OFFSET):
                 return Page(total)
-            union = " UNION ALL ".join(sql for sql, _ in branches)
-            keys = self._db.execute(
-                f"SELECT type, id FROM ({union}) {order} LIMIT ? OFFSET ?",
-                [*(arg for _, args in branches for arg in args), limit, offset],
-            ).fetchall()
-            # The records themselves only for the page (sorting ids is cheaper than sorting records).
-            rows = [
-                (
-                    kind,
-                    self._db.execute(f"SELECT doc FROM {kind.lower()}s WHERE id = ?", (key,)).fetchone()[0],
+            backwards, skip, take = _window(total, offset, limit)
+            walk = _reversed(order) if backwards else order
+            selects: list[str] = []
+            args: list[Any] = []
+            for b in branches:
+                select = (
+                    f"SELECT '{b.kind}' AS kind, {b.ref} AS ref, "
+                    + ", ".join(f"{_term(prop, b.rename)} AS o{i}" for i, (prop, _) in enumerate(order))
+                    + f" FROM {b.source} WHERE {b.where}"
                 )
-                for kind, key in keys
+                args += b.args
+                varying = [(prop, descending) for prop, descending in walk if not b.constant(prop)]
+                if len(varying) < len(walk):
+                    # A property that is the same for all of a kind (``type``, a session's ``name``) takes
+                    # no part in the order within it, but SQLite would sort the kind's every record to
+                    # honour it: such a kind brings its records up to the page's end in its own order.
+                    select = f"SELECT * FROM ({select} {_order_by(varying, b.rename)} LIMIT ?)"
+                    args.append(skip + take)
+                selects.append(select)
+            by = ", ".join(
+                f"o{i} {'DESC' if descending else 'ASC'}" for i, (_, descending) in enumerate(walk)
+            )
+            keys = [
+                (kind, ref)
+                for kind, ref, *_ in self._db.execute(
+                    f"{' UNION ALL '.join(selects)} ORDER BY {by} LIMIT ? OFFSET ?", [*args, take, skip]
+                )
             ]
-        return Page(total, [(kind, json.loads(doc)) for kind, doc in rows])
+            docs = {
+                b.kind: self._docs(b.table, b.ref_column, [ref for kind, ref in keys if kind == b.kind])
+                for b in branches
+            }
+        if backwards:
+            keys.reverse()
+        return Page(total, [(kind, json.loads(docs[kind][ref])) for kind, ref in keys])
 
     @staticmethod
-    def _workload_where(
-        kind: str, scope: str | None, execution: str | None, wanted: WorkloadFilter
-    ) -> tuple[str, list[Any]]:
-        # With a tag filter the tags index is the narrower way in; the unary + keeps SQLite from walking
-        # the caller's whole scope instead.
-        terms = ["+scope IS ?" if wanted.tags else "scope IS ?"]
-        params: list[Any] = [scope]
-        for one in (execution, wanted.execution):
-            if one is not None:
-                terms.append("se = ?")
-                params.append(_text(one))
-        if wanted.executions:
-            terms.append(f"se IN ({_marks(wanted.executions)})")
-            params += [_text(v) for v in wanted.executions]
-        for column, values in (("status", wanted.statuses), ("provider", wanted.providers)):
-            if values:
-                terms.append(f"UPPER({column}) IN ({_marks(values)})")
-                params += [_text(v).upper() for v in values]
-        if wanted.backend_ids:
-            terms.append(f"backend_id IN ({_marks(wanted.backend_ids)})")
-            params += [_text(v) for v in wanted.backend_ids]
-        origins = {o.upper() for o in wanted.origins}
-        if origins == {"STANDALONE"}:
-            terms.append("se IS NULL")
-        elif origins == {"SERVICE_EXECUTION"}:
-            terms.append("se IS NOT NULL")
-        if wanted.tags:
-            tags = sorted({_text(t).lower() for t in wanted.tags})
-            # Driven by the tags index: the cost grows with the records that carry the tag.
+    def _branch(
+        kind: str, scope: str | None, execution: str | None, wanted: WorkloadFilter, order: Order
+    ) -> _Branch:
+        """How one kind's records of a workload listing are read."""
+        table = "jobs" if kind == "JOB" else "sessions"
+        rename = {"type": f"'{kind}'"}
+        if kind == "SESSION":
+            rename.update(ended_at="closed_at", name="NULL")
+        tags = sorted({_text(t).lower() for t in wanted.tags})
+        if kind == "JOB" and len(tags) == 1 and {p for p, _ in order} <= {"seq", "created_at"}:
+            # One tag, in insertion or creation order: the tag's own index holds the page in order, with
+            # the owner and execution alongside (``lead``: a job tagged "A" and "a" is listed once). Other
+            # filters look at each job on the way, until the page is full.
+            terms = ["t.tag_lc = ?", "t.kind = 'job'", "t.lead = 1", "t.scope IS ?"]
+            params: list[Any] = [tags[0], scope]
+            terms, params = Store._owner_terms("t.se", execution, wanted, terms, params)
+            terms, params = Store._value_terms("j.", wanted, terms, params)
+            joined = wanted.statuses or wanted.providers or wanted.backend_ids
+            return _Branch(
+                kind,
+                table,
+                "tags AS t JOIN jobs AS j ON j.id = t.owner" if joined else "tags AS t",
+                " AND ".join(terms),
+                params,
+                "t.owner",
+                "id",
+                {**rename, "seq": "t.seq", "created_at": "t.created_at"},
+            )
+        # With a tag filter the tags index is the narrower way in, with one service execution its own
+        # indexes; the unary + keeps SQLite from walking the caller's whole scope instead.
+        narrow = tags or execution is not None or wanted.execution is not None
+        terms = ["+scope IS ?" if narrow else "scope IS ?"]
+        params = [scope]
+        terms, params = Store._owner_terms("se", execution, wanted, terms, params)
+        terms, params = Store._value_terms("", wanted, terms, params)
+        if tags:
+            # Driven by the tags index: the cost grows with the records that carry the tags.
             own = (
                 f"id IN (SELECT owner FROM tags WHERE tag_lc IN ({_marks(tags)}) AND kind = '{kind.lower()}')"
             )
@@ -639,12 +915,47 @@ class Store:
             if kind == "SESSION":
                 # A session shows (and is found by) the union of its jobs' tags.
                 own += (
-                    " OR id IN (SELECT j.session_id FROM tags t JOIN jobs j ON j.id = t.owner"
-                    f" WHERE t.tag_lc IN ({_marks(tags)}) AND t.kind = 'job' AND j.session_id IS NOT NULL)"
+                    f" OR id IN (SELECT session_id FROM tags WHERE tag_lc IN ({_marks(tags)})"
+                    " AND session_id IS NOT NULL)"
                 )
                 params += tags
             terms.append(f"({own})")
-        return " AND ".join(terms), params
+        return _Branch(kind, table, table, " AND ".join(terms), params, "rowid", "rowid", rename)
+
+    @staticmethod
+    def _value_terms(
+        prefix: str, wanted: WorkloadFilter, terms: list[str], params: list[Any]
+    ) -> tuple[list[str], list[Any]]:
+        """The terms on status, provider and backend of a workload listing (columns named ``prefix...``)."""
+        terms, params = list(terms), list(params)
+        for column, values in (("status", wanted.statuses), ("provider", wanted.providers)):
+            if values:
+                terms.append(f"UPPER({prefix}{column}) IN ({_marks(values)})")
+                params += [_text(v).upper() for v in values]
+        if wanted.backend_ids:
+            terms.append(f"{prefix}backend_id IN ({_marks(wanted.backend_ids)})")
+            params += [_text(v) for v in wanted.backend_ids]
+        return terms, params
+
+    @staticmethod
+    def _owner_terms(
+        column: str, execution: str | None, wanted: WorkloadFilter, terms: list[str], params: list[Any]
+    ) -> tuple[list[str], list[Any]]:
+        """The terms on the service execution (``column``) of a workload listing."""
+        terms, params = list(terms), list(params)
+        for one in (execution, wanted.execution):
+            if one is not None:
+                terms.append(f"{column} = ?")
+                params.append(_text(one))
+        if wanted.executions:
+            terms.append(f"{column} IN ({_marks(wanted.executions)})")
+            params += [_text(v) for v in wanted.executions]
+        origins = {o.upper() for o in wanted.origins}
+        if origins == {"STANDALONE"}:
+            terms.append(f"{column} IS NULL")
+        elif origins == {"SERVICE_EXECUTION"}:
+            terms.append(f"{column} IS NOT NULL")
+        return terms, params
 
     # -- results ----------------------------------------------------------------------------------
 

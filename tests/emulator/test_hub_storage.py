@@ -156,6 +156,13 @@ def test_requests_and_the_idle_engine_never_read_a_whole_table() -> None:
             client.workloads.get_workloads(
                 origin=["STANDALONE"], backend_id=["aws.sim.sv1"], sort=["name,desc"]
             )
+            # Sorts on other properties, deep pages (read from the listing's end) and filters.
+            client.jobs.search_jobs(sort=["status,desc"], size=1, page=1)
+            client.jobs.search_jobs(sort=["endedAt,asc", "name,desc"])
+            client.workloads.get_workloads(sort=["backendId,asc"], size=1, page=1)
+            client.workloads.get_workloads(status=["completed"], sort=["createdAt,desc"])
+            client.workloads.get_workloads(tag=["T"], sort=["createdAt,asc"], page=1, size=1)
+            client.workloads.get_workloads(provider=["aws"], backend_id=["aws.sim.sv1"], sort=["type,desc"])
             client.runtime_minutes.get_runtime_minutes()
             time.sleep(0.2)  # the engine's ticks while nothing is to be done
         finally:
