@@ -455,13 +455,26 @@ def measure_stored(counts: Counts) -> list[StoredCost]:
 ASYNC_IN_FLIGHT = 32
 
 
-def measure_async(counts: Counts) -> tuple[float, int]:
+@dataclass(frozen=True)
+class AsyncRun:
+    """Jobs through the async client against one Hub process."""
+
+    rate: float
+    """Jobs per second, first submission to last completion."""
+    completed: int
+    client_ms: float
+    """CPU of the benchmark's process (the client) per job."""
+    hub_ms: float | None
+    """CPU of the Hub's process per job (its simulation workers not counted); ``None`` off Linux."""
+
+
+def measure_async(counts: Counts, db: str | None = None) -> AsyncRun:
     """Jobs per second through ``AsyncHubQuantumClient``: ``async_jobs`` small jobs submitted concurrently
     (up to :data:`ASYNC_IN_FLIGHT` requests in flight), then collected in order, each polled until it ends
     (as a program that submits a batch and reads its results does). The clock runs from the first
-    submission to the last completion. Returns the rate and how many COMPLETED."""
+    submission to the last completion. ``db``: the Hub's database file (default in memory)."""
 
-    async def run_all(hub: HubProcess) -> tuple[float, int]:
+    async def run_all(hub: HubProcess) -> AsyncRun:
         gate = asyncio.Semaphore(ASYNC_IN_FLIGHT)
         client = AsyncHubQuantumClient(api_key=hub.token, base_url=hub.base_url, max_retries=0)
         try:
@@ -480,20 +493,34 @@ def measure_async(counts: Counts) -> tuple[float, int]:
                 return status == "COMPLETED"
 
             await collect(await submit())  # the first simulation loads the simulator
+            hub_cpu, client_cpu = _cpu_seconds(hub.pid), time.process_time()
             began = time.perf_counter()
             job_ids = await asyncio.gather(*(submit() for _ in range(counts.async_jobs)))
             completed = [await collect(job_id) for job_id in job_ids]
-            return counts.async_jobs / (time.perf_counter() - began), sum(completed)
+            rate = counts.async_jobs / (time.perf_counter() - began)
+            client_ms = (time.process_time() - client_cpu) * 1000 / counts.async_jobs
+            hub_after = _cpu_seconds(hub.pid)
+            hub_ms = None
+            if hub_cpu is not None and hub_after is not None:
+                hub_ms = (hub_after - hub_cpu) * 1000 / counts.async_jobs
+            return AsyncRun(rate, sum(completed), client_ms, hub_ms)
         finally:
             await client.aclose()
 
-    with HubProcess() as hub:
+    with HubProcess(db=db) as hub:
         return asyncio.run(run_all(hub))
 
 
-def storage_result(
-    costs: list[StoredCost], async_rate: float, async_completed: int, counts: Counts
-) -> BenchResult:
+def measure_async_both(counts: Counts) -> tuple[AsyncRun, AsyncRun]:
+    """The async throughput with the Hub's store in memory (``LocalHub()``'s default), then in a file (the
+    command line's default)."""
+    in_memory = measure_async(counts)
+    with tempfile.TemporaryDirectory() as folder:
+        in_file = measure_async(counts, db=str(Path(folder) / "hub.sqlite3"))
+    return in_memory, in_file
+
+
+def storage_result(costs: list[StoredCost], runs: tuple[AsyncRun, AsyncRun], counts: Counts) -> BenchResult:
     """The table of the stored-jobs part and the async throughput."""
     base, rest = costs[0], costs[1:]
     result = BenchResult(
@@ -524,15 +551,19 @@ def storage_result(
             *(times(ratio(c.start_seconds, base.start_seconds)) for c in rest),
         ]
     )
-    result.rows.append(
-        [
-            f"jobs completed through `AsyncHubQuantumClient` "
-            f"({counts.async_jobs} jobs, {ASYNC_IN_FLIGHT} in flight)",
-            f"{async_rate:.0f} jobs/s",
-            *("" for _ in costs[1:]),
-            *("" for _ in rest),
-        ]
-    )
+    in_memory, in_file = runs
+    for where, run in (("store in memory", in_memory), ("store in a file", in_file)):
+        hub_cpu = "n/a" if run.hub_ms is None else f"{run.hub_ms:.2f} ms"
+        result.rows.append(
+            [
+                f"jobs completed through `AsyncHubQuantumClient` ({counts.async_jobs} jobs, "
+                f"{ASYNC_IN_FLIGHT} in flight, {where}); CPU per job: client, Hub",
+                f"{run.rate:.0f} jobs/s",
+                f"{run.client_ms:.2f} ms, {hub_cpu}",
+                *("" for _ in costs[2:]),
+                *("" for _ in rest),
+            ]
+        )
     biggest = costs[-1]
     for what in ("GET backends", "GET jobs (first page of 20)"):
         grown = ratio(biggest.latencies[what], base.latencies[what])
@@ -547,14 +578,18 @@ def storage_result(
         )
     result.check(
         "at least 200 small jobs/s completed through the async client (Hub in its own process)",
-        f"{async_rate:.0f} jobs/s ({async_completed}/{counts.async_jobs} COMPLETED)",
-        async_rate >= 200,
+        f"{in_memory.rate:.0f} jobs/s ({in_memory.completed}/{counts.async_jobs} COMPLETED); "
+        f"{in_file.rate:.0f} jobs/s with the store in a file ({in_file.completed} COMPLETED)",
+        in_memory.rate >= 200,
     )
     result.figures = {
         "stored": [c.__dict__ for c in costs],
-        "async_jobs_per_s": async_rate,
+        "async_jobs_per_s": in_memory.rate,
         "async_jobs": counts.async_jobs,
-        "async_completed": async_completed,
+        "async_completed": in_memory.completed,
+        "async_in_file": in_file.__dict__,
+        "async_client_cpu_ms_per_job": in_memory.client_ms,
+        "async_hub_cpu_ms_per_job": in_memory.hub_ms,
     }
     result.notes += [
         "Stores filled directly through the Hub's store (finished jobs in the personal scope, four backends, "
@@ -654,8 +689,7 @@ def run(quick: bool = False) -> list[BenchResult]:
         "the Hub simulates 2 jobs at a time (its default).",
     ]
     costs = measure_stored(counts)
-    async_rate, async_completed = measure_async(counts)
-    return [result, storage_result(costs, async_rate, async_completed, counts)]
+    return [result, storage_result(costs, measure_async_both(counts), counts)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -203,7 +203,7 @@ def run_fresh(statement: str, *, list_modules: bool = False, timeout: float = 60
 _SERVE = """\
 import sys
 from qhub_providers.emulator import LocalHub
-with LocalHub(workers={workers!r}) as hub:
+with LocalHub(workers={workers!r}, db={db!r}) as hub:
     print(hub.base_url, hub.token, flush=True)
     sys.stdin.read()
 """
@@ -216,8 +216,10 @@ class HubProcess:
     as they would with an in-process ``LocalHub``; on two cores each side gets roughly one.
     """
 
-    def __init__(self, *, workers: int = 2, start_timeout: float = 60.0) -> None:
+    def __init__(self, *, workers: int = 2, start_timeout: float = 60.0, db: str | None = None) -> None:
         self.workers = workers
+        self.db = db
+        """The Hub's database file (``None``: in memory, as ``LocalHub()`` has it)."""
         self.start_timeout = start_timeout
         self.base_url = ""
         self.token = ""
@@ -225,7 +227,7 @@ class HubProcess:
 
     def __enter__(self) -> HubProcess:
         self._process = subprocess.Popen(
-            [sys.executable, "-c", _SERVE.format(workers=self.workers)],
+            [sys.executable, "-c", _SERVE.format(workers=self.workers, db=self.db)],
             cwd=REPO_ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -239,6 +241,12 @@ class HubProcess:
             raise RuntimeError("the local Hub process did not start")
         self.base_url, self.token = line
         return self
+
+    @property
+    def pid(self) -> int:
+        """The Hub process's id (while the ``with`` block lasts)."""
+        assert self._process is not None
+        return self._process.pid
 
     def __exit__(self, *exc: object) -> None:
         process, self._process = self._process, None
