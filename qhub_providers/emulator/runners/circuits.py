@@ -68,8 +68,8 @@ MAX_EXACT_QUBITS = 28
 """Most active qubits the local Hub simulates with a dense state vector: 4 GiB of amplitudes, so that
 both worker processes fit the machine the Hub is sized for (2 cores, 24 GiB) at once."""
 MAX_DENSITY_MATRIX_QUBITS = 9
-"""Most active qubits of a noisy non-Clifford circuit simulated as one density matrix; wider ones average
-state-vector trajectories (Aer's shot branching), which were faster from 10 qubits on when measured."""
+"""Most active qubits of a noisy non-Clifford circuit simulated as one density matrix; wider ones take
+noise trajectories on state vectors (see :func:`sample_bits`)."""
 TRAJECTORIES = 200
 """Most noise trajectories drawn for one noisy non-Clifford circuit of up to :data:`TRAJECTORY_QUBITS`
 active qubits (and more than :data:`MAX_DENSITY_MATRIX_QUBITS`); the shots are shared out evenly among
