@@ -8,6 +8,9 @@ after two untimed warm-up runs (which also load the simulators into the workers)
 - ``EstimatorV2`` of the Qiskit face on a 20-qubit GHZ state on ``iqm.qpu.emerald`` (three observables);
 - a 4-qubit entangling circuit with non-Clifford angles on ``aqt.qpu.ibex`` (2,000 shots, noise);
 - a 16-qubit GHZ state in OpenQASM 3 on ``aws.ionq.forte`` (1,000 shots, noise);
+- a 16- and a 20-qubit non-Clifford program in OpenQASM 3 on ``aws.rigetti.cepheus`` (a layer of ``h``,
+  a ``cnot`` chain and ``rz`` at angles that are not multiples of pi/2; 1,000 shots, noise), which take
+  the noisy state-vector trajectories;
 - a 9-atom analog (AHS) program on ``aws.quera.aquila`` (100 shots), atoms in a Rydberg blockade chain.
 
 The baseline is the same Hub's round trip for a Bell pair on ``kipu.sim.qsim`` (100 shots), so the ratios
@@ -123,6 +126,16 @@ def braket_ghz(size: int) -> str:
     return "\n".join([*lines, "b = measure q;"]) + "\n"
 
 
+def braket_layer(size: int) -> str:
+    """``h`` on every qubit, a ``cnot`` chain, then ``rz`` at non-Clifford angles: a noisy run of it takes
+    state-vector trajectories (the stabilizer method cannot)."""
+    lines = ["OPENQASM 3.0;", f"qubit[{size}] q;", f"bit[{size}] b;"]
+    lines += [f"h q[{k}];" for k in range(size)]
+    lines += [f"cnot q[{k}], q[{k + 1}];" for k in range(size - 1)]
+    lines += [f"rz({0.3 + 0.01 * k:.2f}) q[{k}];" for k in range(size)]
+    return "\n".join([*lines, "b = measure q;"]) + "\n"
+
+
 def ahs_chain(atoms: int, spacing_m: float = 6.1e-6) -> dict[str, Any]:
     """``atoms`` in a row driven by a resonant pulse with a detuning sweep (a blockaded chain)."""
     duration = 4e-6
@@ -230,6 +243,18 @@ def run(quick: bool = False) -> list[BenchResult]:
                 "ghz16_forte",
                 _job(client, "aws.ionq.forte", 1000, braket_ghz(16)),
                 None,
+            ),
+            (
+                "16 qubits (non-Clifford), aws.rigetti.cepheus, 1,000 shots",
+                "layer16_cepheus",
+                _job(client, "aws.rigetti.cepheus", 1000, braket_layer(16)),
+                5.0,
+            ),
+            (
+                "20 qubits (non-Clifford), aws.rigetti.cepheus, 1,000 shots",
+                "layer20_cepheus",
+                _job(client, "aws.rigetti.cepheus", 1000, braket_layer(20)),
+                30.0,
             ),
             (
                 "AHS 9 atoms, aws.quera.aquila, 100 shots",

@@ -201,3 +201,153 @@ def test_aws_qpus_share_the_model_and_ghz_correlations_fall_with_size() -> None:
     small, large = agreement(3), agreement(12)
     assert 0.9 < small < 1.0
     assert 0.3 < large < small - 0.05
+
+
+# --- noisy trajectories, judged by Aer's density matrix and Braket's simulator ---------------------------
+
+TRAJECTORY_QUBITS = 6
+READOUT_UP, READOUT_DOWN = 0.06, 0.12  # P(read 1 | 0), P(read 0 | 1)
+
+
+def trajectory_noise() -> DeviceNoise:
+    """Six qubits in a chain with strong noise. T2 is above T1 on odd qubits (Aer's relaxation is then a
+    Kraus map, drawn shot by shot) and below it on even ones (a mixture with resets, drawn per
+    trajectory); readout flips are asymmetric."""
+    spec = get_spec("aws.rigetti.cepheus")
+    assert spec is not None
+    qubits = [
+        {
+            "qubit": q,
+            "t1_us": 50.0,
+            "t2_us": 80.0 if q % 2 else 30.0,
+            "prob_meas1_prep0": READOUT_UP,
+            "prob_meas0_prep1": READOUT_DOWN,
+            "gates": {"rx": {"error": 0.02, "length_ns": 300.0}, "rz": {"error": 0.0, "length_ns": 0.0}},
+        }
+        for q in range(TRAJECTORY_QUBITS)
+    ]
+    pairs = [
+        {"qubits": [q, q + 1], "gates": {"cz": {"error": 0.08, "length_ns": 600.0}}}
+        for q in range(TRAJECTORY_QUBITS - 1)
+    ]
+    model = noise_model(spec, {"type": "gate_based", "qubits": qubits, "qubit_pairs": pairs})
+    assert model is not None
+    return model
+
+
+def trajectory_circuit() -> QuantumCircuit:
+    """Rotations at angles that are not multiples of pi/2 around two layers of CZ (not Clifford)."""
+    n = TRAJECTORY_QUBITS
+    circuit = QuantumCircuit(n)
+    for q in range(n):
+        circuit.rx(0.5 + 0.1 * q, q)
+    for q in range(n - 1):
+        circuit.cz(q, q + 1)
+    for q in range(n):
+        circuit.rz(0.7, q)
+        circuit.rx(-0.5 - 0.1 * q, q)
+    for q in range(0, n - 1, 2):
+        circuit.cz(q, q + 1)
+    for q in range(n):
+        circuit.rx(0.3, q)
+    return circuit
+
+
+def with_readout(probabilities: np.ndarray, num_qubits: int) -> np.ndarray:
+    """Outcome probabilities (qubit 0 = least significant bit) after independent readout flips."""
+    confusion = np.array([[1 - READOUT_UP, READOUT_DOWN], [READOUT_UP, 1 - READOUT_DOWN]])  # [read, prepared]
+    tensor = np.asarray(probabilities, dtype=float).reshape([2] * num_qubits)  # axis 0 is the last qubit
+    for qubit in range(num_qubits):
+        axis = num_qubits - 1 - qubit
+        tensor = np.moveaxis(np.tensordot(confusion, tensor, axes=([1], [axis])), 0, axis)
+    return tensor.reshape(-1)
+
+
+@pytest.mark.slow
+def test_noisy_trajectories_sample_the_density_matrix_distribution() -> None:
+    model = trajectory_noise()
+    circuit = trajectory_circuit()
+    n = circuit.num_qubits
+    # Aer's exact density matrix under the same channels (Aer places them by gate name), then readout.
+    reference = circuit.copy()
+    reference.save_probabilities(label="probabilities")
+    aer_model = model.aer_noise_model(["rx", "rz", "cz"])
+    noisy = AerSimulator(method="density_matrix", noise_model=aer_model).run(reference).result()
+    exact = with_readout(noisy.data()["probabilities"], n)
+    ideal = AerSimulator(method="statevector").run(reference).result().data()["probabilities"]
+    gates_ideal = with_readout(ideal, n)  # what a run without gate noise would give
+
+    measured = circuit.copy()
+    measured.measure_all()
+    for shots, trajectories in ((1500, 1500), (6000, 1500)):
+        # max_density_matrix_qubits=0 sends this small circuit down the path wide circuits take.
+        (bits,) = sample_bits(
+            [measured],
+            shots,
+            seed=21,
+            noise_model=model,
+            trajectories=trajectories,
+            max_density_matrix_qubits=0,
+        )
+        histogram = np.bincount(bits.astype(np.int64) @ (1 << np.arange(n)), minlength=1 << n) / shots
+        distance = 0.5 * float(np.abs(histogram - exact).sum())
+        # Each outcome's frequency has variance at most p/shots + p/trajectories (shots of a trajectory
+        # share its gate errors), so E[TVD] <= sum(sqrt(var))/2; one trajectory (with its shots) moves
+        # the TVD by at most 1/trajectories, so exceeding that by t has probability exp(-2 t^2 K) at most.
+        spread = 1 / shots + (1 / trajectories if trajectories < shots else 0.0)
+        bound = 0.5 * float(np.sqrt(exact * spread).sum()) + math.sqrt(math.log(1e6) / (2 * trajectories))
+        assert distance < bound, (shots, trajectories, distance, bound)
+        # The bound is tight enough to tell the gate noise apart.
+        assert 0.5 * float(np.abs(histogram - gates_ideal).sum()) > bound
+
+
+def test_noisy_trajectories_repeat_with_their_seed() -> None:
+    model = trajectory_noise()
+    measured = trajectory_circuit()
+    measured.measure_all()
+
+    def run(seed: int) -> np.ndarray:
+        (bits,) = sample_bits([measured], 300, seed=seed, noise_model=model, max_density_matrix_qubits=0)
+        return bits
+
+    first = run(5)
+    assert first.shape == (300, TRAJECTORY_QUBITS)
+    assert np.array_equal(first, run(5))
+    assert not np.array_equal(first, run(6))
+
+
+# Braket's own simulators disagree with each other (and with ``ccnot``) on some programs where a gate with
+# control modifiers follows other entangling gates (e.g. ``ctrl @ s`` then ``xy``, or ``ctrl @ ctrl @ x``
+# after ``ccnot``), so modifiers appear early here.
+BRAKET_GATES = """OPENQASM 3.0;
+qubit[5] q;
+h q[0]; cnot q[0], q[1]; rz(0.3) q[2]; ctrl @ rx(0.2) q[0], q[2]; U(0.1, 0.2, 0.3) q[1];
+gpi(0.1) q[3]; gpi2(0.4) q[4]; ms(0.1, 0.2, 0.3) q[3], q[4]; phaseshift(0.4) q[1]; xx(0.3) q[0], q[2];
+pow(0.5) @ x q[1]; inv @ s q[0]; prx(0.1, 0.2) q[4]; cphaseshift(0.3) q[1], q[2];
+negctrl @ ry(0.7) q[4], q[1]; iswap q[2], q[3]; ecr q[0], q[4]; cv q[3], q[1]; yy(0.2) q[1], q[3];
+zz(0.9) q[0], q[4]; v q[2]; vi q[3]; ti q[1]; t q[4]; si q[0]; cy q[2], q[0]; swap q[1], q[4];
+ccnot q[0], q[1], q[2]; cswap q[4], q[3], q[2]; y q[1]; z q[2]; i q[0];
+pow(0.3) @ rz(0.4) q[3]; xy(0.5) q[0], q[1]; cphaseshift01(0.2) q[2], q[3]; pswap(0.3) q[1], q[4];
+"""
+
+
+def test_braket_programs_become_circuits_with_braket_s_own_probabilities() -> None:
+    from braket.devices import LocalSimulator
+    from braket.ir.openqasm import Program
+
+    from qhub_providers.emulator.runners.braket_noise import program_circuit
+    from qhub_providers.emulator.runners.circuits import probabilities
+
+    qubits = list(range(5))
+    circuit = program_circuit(BRAKET_GATES + "bit[5] b;\nb = measure q;\n", {}, qubits)
+    names = set(circuit.count_ops())
+    # Standard gates keep their names (so calibrated errors apply by name); the rest are matrices.
+    assert {"h", "cx", "rz", "rxx", "r", "cp", "ecr", "ccx", "unitary"} <= names
+    ours = probabilities(circuit.remove_final_measurements(inplace=False))
+    pragma = "#pragma braket result probability " + ", ".join(f"q[{k}]" for k in qubits) + "\n"
+    result = LocalSimulator().run(Program(source=BRAKET_GATES + pragma), shots=0).result()
+    theirs = np.asarray(result.values[0])  # Braket: q[0] is the most significant bit
+    mine = np.zeros(1 << 5)
+    for index, probability in ours.items():
+        mine[sum(((index >> k) & 1) << (4 - k) for k in qubits)] = probability
+    assert np.allclose(mine, theirs, atol=1e-9)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 from qiskit import QuantumCircuit, QuantumRegister, qasm2, transpile
-from qiskit.circuit import CONTROL_FLOW_OP_NAMES, ControlFlowOp, Gate, Instruction, Qubit
+from qiskit.circuit import CONTROL_FLOW_OP_NAMES, CircuitInstruction, ControlFlowOp, Gate, Instruction, Qubit
 from qiskit.circuit.library import get_standard_gate_name_mapping
 from qiskit.quantum_info import Clifford
 from qiskit_aer import AerSimulator
@@ -31,7 +31,7 @@ from qhub_providers.emulator.runners.base import InvalidJobInput
 from qhub_providers.emulator.runners.pauli_frames import FRAME_GATES, FrameProgram
 
 if TYPE_CHECKING:
-    from qiskit_aer.noise import NoiseModel
+    from qiskit_aer.noise import NoiseModel, QuantumError
 
     from qhub_providers.emulator.catalog.spec import BackendSpec
     from qhub_providers.emulator.runners.noise import DeviceNoise
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_DENSITY_MATRIX_QUBITS",
     "MAX_EXACT_QUBITS",
+    "MIN_TRAJECTORIES",
+    "TRAJECTORIES",
+    "TRAJECTORY_QUBITS",
     "active_qubits",
     "amplitudes",
     "check_pub_count",
@@ -58,14 +61,23 @@ __all__ = [
     "require_str",
     "sample_bits",
     "statevector",
+    "trajectory_count",
 ]
 
 MAX_EXACT_QUBITS = 28
 """Most active qubits the local Hub simulates with a dense state vector: 4 GiB of amplitudes, so that
 both worker processes fit the machine the Hub is sized for (2 cores, 24 GiB) at once."""
 MAX_DENSITY_MATRIX_QUBITS = 9
-"""Most active qubits of a noisy non-Clifford circuit simulated as one density matrix; wider ones average
-state-vector trajectories (Aer's shot branching), which were faster from 10 qubits on when measured."""
+"""Most active qubits of a noisy non-Clifford circuit simulated as one density matrix; wider ones take
+noise trajectories on state vectors (see :func:`sample_bits`)."""
+TRAJECTORIES = 200
+"""Most noise trajectories drawn for one noisy non-Clifford circuit of up to :data:`TRAJECTORY_QUBITS`
+active qubits (and more than :data:`MAX_DENSITY_MATRIX_QUBITS`); the shots are shared out evenly among
+them (see :func:`sample_bits`). Each active qubit beyond halves the number, down to
+:data:`MIN_TRAJECTORIES`, since each trajectory costs twice as much."""
+TRAJECTORY_QUBITS = 20
+MIN_TRAJECTORIES = 32
+_BRANCH_MEMORY_MB = 2048
 
 # Not gates in Aer's list, but instructions it runs natively.
 _AER_DIRECTIVES = frozenset({"measure", "barrier", "reset", "delay"})
@@ -230,9 +242,16 @@ class _Plan:
     method: str
     readout: tuple[tuple[float, float], ...]
     frames: FrameProgram | None = None
+    channels: tuple[tuple[int, QuantumError], ...] = ()
+    """Position in ``circuit.data`` and error of every noise channel inserted (read by the
+    ``trajectories`` method, which draws them itself)."""
 
 
-def _plan(circuit: QuantumCircuit, noise: DeviceNoise | None) -> _Plan:
+def _plan(
+    circuit: QuantumCircuit,
+    noise: DeviceNoise | None,
+    max_density_matrix_qubits: int = MAX_DENSITY_MATRIX_QUBITS,
+) -> _Plan:
     """The compact circuit (active qubits only) with its noise inserted, and the Aer method to run it."""
     active = (active_qubits(circuit) or [0]) if circuit.num_qubits else []
     clifford = is_clifford(circuit)
@@ -240,10 +259,14 @@ def _plan(circuit: QuantumCircuit, noise: DeviceNoise | None) -> _Plan:
         method = "stabilizer"
     elif noise is None:
         method = "automatic"
-    elif len(active) <= MAX_DENSITY_MATRIX_QUBITS:
+    elif len(active) <= max_density_matrix_qubits:
         method = "density_matrix"
-    else:
+    elif any(isinstance(instruction.operation, ControlFlowOp) for instruction in circuit.data):
+        # Conditions read measured bits during the run, so readout flips must happen inside Aer.
         method = "statevector"
+    else:
+        method = "trajectories"
+    channels: list[tuple[int, QuantumError]] = []
     position = {qubit: slot for slot, qubit in enumerate(active)}
     compact = QuantumCircuit(QuantumRegister(len(active), "q"))
     # The same classical bits in the same order: clbit indices (and memory) mean the same thing.
@@ -260,7 +283,9 @@ def _plan(circuit: QuantumCircuit, noise: DeviceNoise | None) -> _Plan:
         if name in ("barrier", "delay"):
             kept = [i for i in indices if i in position]
             if name == "delay" and noise is not None and kept:
-                _add_idle_noise(compact, frames, noise, kept[0], position[kept[0]], _delay_seconds(operation))
+                _add_idle_noise(
+                    compact, frames, channels, noise, kept[0], position[kept[0]], _delay_seconds(operation)
+                )
             continue
         targets = [qubits[position[i]] for i in indices]
         slots = [position[i] for i in indices]
@@ -290,17 +315,19 @@ def _plan(circuit: QuantumCircuit, noise: DeviceNoise | None) -> _Plan:
         elif noise is not None and name not in _NOT_GATES:
             channel = noise.gate_error(name, tuple(indices), pauli=twirl)
             if channel is not None:
+                channels.append((len(compact.data), channel))
                 compact.append(channel, targets)
     if frames is not None:
         # Readout flips are applied with the frames; Aer samples the ideal circuit.
         return _Plan(compact, method, (), frames)
     readout = tuple(noise.readout_flips(q) for q in active) if noise is not None else ()
-    return _Plan(compact, method, readout)
+    return _Plan(compact, method, readout, channels=tuple(channels))
 
 
 def _add_idle_noise(
     compact: QuantumCircuit,
     frames: FrameProgram | None,
+    channels: list[tuple[int, QuantumError]],
     noise: DeviceNoise,
     qubit: int,
     slot: int,
@@ -316,6 +343,7 @@ def _add_idle_noise(
         return
     channel = noise.idle_error(qubit, seconds, pauli=False)
     if channel is not None:
+        channels.append((len(compact.data), channel))
         compact.append(channel, [compact.qubits[slot]])
 
 
@@ -359,19 +387,34 @@ def sample_bits(
     *,
     seed: int,
     noise_model: DeviceNoise | None = None,
+    trajectories: int | None = None,
+    max_density_matrix_qubits: int = MAX_DENSITY_MATRIX_QUBITS,
 ) -> list[npt.NDArray[np.uint8]]:
     """Run ``circuits`` on Aer and return one ``(shots, num_clbits)`` bit array per circuit.
 
     Column ``i`` is clbit ``i``. ``shots`` is one count for all circuits or one per circuit. The same
     ``seed`` gives the same bits. ``noise_model`` (from :func:`.noise.noise_model`, indexed by the
     circuits' qubits) adds the calibration's noise. Each circuit runs on its active qubits only, with
-    the stabilizer method when it is Clifford (at any width, noisy or not), else a density matrix or
-    state vector (see :data:`MAX_DENSITY_MATRIX_QUBITS`).
+    the stabilizer method when it is Clifford (at any width, noisy or not), else a density matrix (up
+    to ``max_density_matrix_qubits`` active qubits) or state-vector trajectories.
+
+    Trajectories: ``min(shots, trajectories)`` of them (by default :func:`trajectory_count` of the
+    active qubits) are drawn, each a choice of one term of every inserted noise channel (a mixture of
+    Paulis, resets and Kraus maps), and the shots are shared out evenly among them (the remainder at
+    random). Identical trajectories run once with their shots together, on Aer's shot branching, which
+    also draws the Kraus maps, resets and measurements shot by shot and samples final measurements
+    from the state. Readout flips are applied to the bits afterwards. Each shot is thus distributed
+    exactly as under the noise model; with fewer trajectories than shots, the shots of a trajectory
+    share its gate errors (the histogram stays an unbiased estimate of the noisy distribution, with
+    more spread than independent shots would have). A circuit with control flow runs one trajectory
+    per shot inside Aer instead, its readout flips included.
     """
     per_circuit = [shots] * len(circuits) if isinstance(shots, int) else list(shots)
     if len(per_circuit) != len(circuits):
         raise ValueError("one shot count per circuit is needed")
-    plans = [_plan(circuit, noise_model) for circuit in circuits]
+    if trajectories is not None and trajectories < 1:
+        raise ValueError("at least one trajectory is needed")
+    plans = [_plan(circuit, noise_model, max_density_matrix_qubits) for circuit in circuits]
     out: list[npt.NDArray[np.uint8] | None] = [None] * len(circuits)
     # One Aer run per method, shot count and readout model keeps the common case to a single run.
     groups: dict[tuple[str, int, tuple[tuple[float, float], ...]], list[int]] = {}
@@ -379,6 +422,12 @@ def sample_bits(
         groups.setdefault((plan.method, count, plan.readout), []).append(index)
     # Noisy Clifford circuits sample their ideal shots here; the frames add the noise afterwards.
     for (method, count, readout), indices in groups.items():
+        if method == "trajectories":
+            for index in indices:
+                rng = np.random.default_rng([seed % 2**63, index, 1])
+                width = circuits[index].num_clbits
+                out[index] = _trajectory_bits(plans[index], width, count, trajectories, rng)
+            continue
         options: dict[str, Any] = {"method": method}
         if method == "statevector":
             # Noisy trajectories: shots share their state until a noise draw tells them apart.
@@ -398,6 +447,121 @@ def sample_bits(
                 bits = frames.apply(bits, np.random.default_rng([seed % 2**63, index]))
             out[index] = bits
     return [bits for bits in out if bits is not None]
+
+
+Term = tuple[tuple[Instruction, tuple[int, ...]], ...]
+"""One term of a noise channel: instructions with the positions (within the channel) of their qubits."""
+
+
+def _channel_terms(error: QuantumError) -> tuple[list[Term], npt.NDArray[np.float64]]:
+    """The terms of a channel without identities (an empty term does nothing) and their probabilities."""
+    terms: list[Term] = []
+    for term in error.circuits:
+        kept = []
+        for inner in term.data:
+            operation = inner.operation
+            if operation.name == "id" or (
+                operation.name == "pauli" and set(str(operation.params[0])) <= {"I"}
+            ):
+                continue
+            kept.append((operation, tuple(term.find_bit(q).index for q in inner.qubits)))
+        terms.append(tuple(kept))
+    probabilities = np.clip(np.asarray(error.probabilities, dtype=float), 0.0, None)
+    return terms, probabilities / probabilities.sum()
+
+
+def trajectory_count(active: int) -> int:
+    """How many noise trajectories a noisy circuit of ``active`` qubits runs at most (see
+    :data:`TRAJECTORIES`)."""
+    return max(MIN_TRAJECTORIES, TRAJECTORIES >> max(0, active - TRAJECTORY_QUBITS))
+
+
+def _trajectory_bits(
+    plan: _Plan, width: int, shots: int, trajectories: int | None, rng: np.random.Generator
+) -> npt.NDArray[np.uint8]:
+    """Shots of a ``trajectories`` plan (see :func:`sample_bits`), readout flips included."""
+    if shots == 0:
+        return np.zeros((0, width), dtype=np.uint8)
+    if trajectories is None:
+        trajectories = trajectory_count(plan.circuit.num_qubits)
+    count = min(shots, trajectories)
+    data = plan.circuit.data
+    # choices[j, t]: the term of channel j in trajectory t, -1 when it does nothing.
+    choices = np.full((len(plan.channels), count), -1, dtype=np.int64)
+    terms_of: dict[int, tuple[list[Term], npt.NDArray[np.float64]]] = {}
+    for row, (_, error) in enumerate(plan.channels):
+        if id(error) not in terms_of:
+            terms_of[id(error)] = _channel_terms(error)
+        terms, probabilities = terms_of[id(error)]
+        drawn = rng.choice(len(terms), size=count, p=probabilities)
+        empty = np.array([not term for term in terms])
+        choices[row] = np.where(empty[drawn], -1, drawn)
+    # Even shares of the shots; the remainder goes to trajectories drawn at random.
+    share = np.full(count, shots // count, dtype=np.int64)
+    share[rng.choice(count, size=shots % count, replace=False)] += 1
+    kinds, which = np.unique(choices.T, axis=0, return_inverse=True)
+    shots_of = np.bincount(which.reshape(-1), weights=share, minlength=len(kinds)).astype(np.int64)
+
+    by_shots: dict[int, list[QuantumCircuit]] = {}
+    positions = {position: row for row, (position, _) in enumerate(plan.channels)}
+    # The instructions of each term drawn, on the channel's qubits, made once per call.
+    placed: dict[tuple[int, int], list[CircuitInstruction]] = {}
+    for kind, kind_shots in zip(kinds, shots_of, strict=True):
+        if kind_shots == 0:
+            continue
+        circuit = plan.circuit.copy_empty_like()
+        for position, instruction in enumerate(data):
+            at = positions.get(position)
+            if at is None:
+                # The fast path of append: the instruction comes from a valid circuit with the same bits.
+                circuit._append(instruction)
+                continue
+            choice = int(kind[at])
+            if choice < 0:
+                continue
+            if (at, choice) not in placed:
+                terms, _ = terms_of[id(plan.channels[at][1])]
+                placed[at, choice] = [
+                    CircuitInstruction(operation, tuple(instruction.qubits[k] for k in places))
+                    for operation, places in terms[choice]
+                ]
+            for inner in placed[at, choice]:
+                circuit._append(inner)
+        by_shots.setdefault(int(kind_shots), []).append(circuit)
+
+    # Shot branching shares a state among shots until a reset, Kraus map or measurement tells them
+    # apart; sampling draws final measurements of a branch from its state instead of splitting it.
+    # Branches are whole states; Aer keeps as many at once as its memory limit allows (half the
+    # machine by default), which two workers could not both take.
+    state_mb = (16 << plan.circuit.num_qubits) >> 20
+    simulator = AerSimulator(
+        method="statevector",
+        shot_branching_enable=True,
+        shot_branching_sampling_enable=True,
+        max_memory_mb=max(_BRANCH_MEMORY_MB, 2 * state_mb),
+    )
+    parts: list[npt.NDArray[np.uint8]] = []
+    for kind_shots, batch in by_shots.items():
+        aer_seed = int(rng.integers(2**31))
+        result = simulator.run(batch, shots=kind_shots, seed_simulator=aer_seed, memory=True).result()
+        for position in range(len(batch)):
+            memory = result.data(position).get("memory", []) if width else []
+            parts.append(_bits_from_hex(memory, width, kind_shots))
+    bits = np.concatenate(parts)[rng.permutation(shots)]
+    # Each clbit holds its last measurement, which flips with the readout error of its qubit.
+    last: dict[int, int] = {}
+    for instruction in data:
+        if instruction.operation.name == "measure":
+            last[plan.circuit.find_bit(instruction.clbits[0]).index] = plan.circuit.find_bit(
+                instruction.qubits[0]
+            ).index
+    draws = rng.random((shots, width))
+    for clbit, slot in last.items():
+        up, down = plan.readout[slot] if plan.readout else (0.0, 0.0)
+        value = bits[:, clbit]
+        flipped = np.where(value == 1, draws[:, clbit] < down, draws[:, clbit] < up)
+        bits[:, clbit] = value ^ flipped
+    return bits
 
 
 def _aer_seed(seed: int) -> int:
