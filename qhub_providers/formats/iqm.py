@@ -15,6 +15,10 @@ Instructions act on a ``locus`` of qubit names (``QB1`` ... by index, from ``Bac
   bit it writes: ``<register>_<register size>_<register index>_<bit index>`` (IQM's own convention, so
   other IQM tooling reads it too), with ``#<n>`` appended for the n-th rewrite of the same bit.
 
+A circuit with nothing to do is written as a one-qubit ``barrier`` (IQM refuses a circuit without
+instructions). ``tests/referee`` holds this encoder to IQM's own client (iqm-client 36, run in a venv of
+its own): same instructions as its Qiskit converter, and every job input passes its validation.
+
 The keys and the circuit's ``metadata.creg_sizes`` (which also lists registers nothing measures) are
 what :func:`layouts` reads back. IQM answers ``{"measurement_counts": [{"counts": {"<bits>": n},
 "measurement_keys": [...]}]}`` per circuit, one character per key in key order; :func:`decode` places

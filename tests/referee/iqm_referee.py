@@ -18,7 +18,8 @@ Answer::
       "versions": {"iqm-client", "qiskit", "pydantic"},
       "architectures": {"<id>": {"ok": true} | {"ok": false, "error"}},
       "convert": {"<id>": {"ok": true, "circuits": [<IQM circuit JSON as iqm-client sends it>],
-                            "verdict": <as for judge>} | {"ok": false, "error"}},
+                            "verdict": <as for judge, of the whole batch>,
+                            "each": [{"accepted", "error"} of each circuit alone]} | {"ok": false, "error"}},
       "judge": {"<id>": <verdict>}
     }
 
@@ -223,7 +224,12 @@ def _convert(item: dict[str, Any], architecture: DynamicQuantumArchitecture) -> 
         wire = CircuitJobDefinition(circuits=serialized, shots=int(item.get("shots", 1))).model_dump_json()
     except Exception as error:
         return {"ok": False, "error": _error(error)}
-    return {"ok": True, "circuits": json.loads(wire)["circuits"], "verdict": _verdict(wire, architecture)}
+    circuits = json.loads(wire)["circuits"]
+    each = []
+    for circuit in circuits:  # each circuit alone, so that every refusal is seen
+        alone = _verdict(json.dumps({"circuits": [circuit], "shots": 1}), architecture)
+        each.append({"accepted": alone["accepted"], "error": alone["error"]})
+    return {"ok": True, "circuits": circuits, "verdict": _verdict(wire, architecture), "each": each}
 
 
 def main() -> None:
