@@ -99,6 +99,7 @@ DIFFERENCES: dict[str, tuple[str, str]] = {
 def ask_referee(request: dict[str, Any]) -> dict[str, Any]:
     """One run of the referee in the side venv."""
     assert PYTHON is not None
+    # QHUB_IQM_REFEREE_DUMP=<file> keeps the batch, to run the referee on it by hand.
     if os.environ.get("QHUB_IQM_REFEREE_DUMP"):
         Path(os.environ["QHUB_IQM_REFEREE_DUMP"]).write_text(json.dumps(request))
     done = subprocess.run(
@@ -463,6 +464,7 @@ def _wire(encoded: EncodedJob) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def world(hub: LocalHub, client: HubQuantumClient) -> World:
+    """Encode, ask the referee (one subprocess for everything), then send every request to the Hub."""
     provider = HubQiskitProvider(client=client)
     world = World()
     architectures: dict[str, Any] = {}
