@@ -39,4 +39,6 @@ echo "== ruff format --check" && ruff format --check .
 echo "== mypy" && mypy
 echo "== mkdocs build --strict" && build_docs
 echo "== wheel and sdist" && check_dist
+# IQM's own client, in a venv of its own, referees the IQM tests (tests/referee).
+echo "== iqm-client referee venv" && source "$root/scripts/_iqm_referee_venv.sh"
 echo "== pytest" && python -m pytest -n 2 "$@"

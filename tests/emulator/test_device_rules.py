@@ -198,9 +198,10 @@ def _prx(qubit: str, angle_t: float = 0.5) -> dict[str, Any]:
 
 
 def test_iqm_runs_only_the_operations_its_architecture_offers(org_client: HubQuantumClient) -> None:
-    reset = iqm_job([{"name": "reset", "locus": ["QB1"], "args": {}}, _measure("QB1", "m")])
-    message = refusal(org_client, "iqm.qpu.garnet", reset)
-    assert "reset is not an operation of iqm.qpu.garnet" in message
+    # Garnet has no computational resonator, so no move (iqm-client refuses it too, see tests/referee).
+    move = iqm_job([{"name": "move", "locus": ["QB1", "QB2"], "args": {}}, _measure("QB1", "m")])
+    message = refusal(org_client, "iqm.qpu.garnet", move)
+    assert "move is not an operation of iqm.qpu.garnet" in message
     # cc_prx is in Garnet's architecture: QB1 is flipped, measured with feedback, and QB2 follows it.
     feedback = iqm_job(
         [

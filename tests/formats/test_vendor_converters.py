@@ -4,8 +4,8 @@
   unitary of the parsed program).
 * IonQ: ``qiskit-ionq``'s ``qiskit_circ_to_ionq_circ``; the gate lists and the measurement map must agree
   (IonQ reads ``cnot`` and a controlled ``x`` alike).
-* IQM's converter (``iqm-client``) would downgrade Qiskit, so it is not installed; the IQM encoder is
-  checked against IQM's ``prx`` semantics in ``test_iqm.py``.
+* IQM's converter (``iqm-client``) would downgrade Qiskit, so it runs in a venv of its own:
+  ``tests/referee`` compares the IQM encoder with it.
 """
 
 from __future__ import annotations
