@@ -6,7 +6,9 @@ What a calibration says becomes, per device qubit and qubit pair:
   ``error``: thermal relaxation for the gate's ``length_ns`` (from the qubit's ``t1_us`` and ``t2_us``)
   followed by the depolarising channel that makes up the rest of the error. A two-qubit gate relaxes
   both of its qubits. A gate the calibration does not name gets the largest error (and length) the
-  calibration gives any gate of its width on those qubits; a non-operational entry adds no error.
+  calibration gives any gate of its width on those qubits, except a rotation about Z, which devices
+  run as a phase-frame change (no error unless the calibration names it); a non-operational entry adds
+  no error.
 * **Idling.** A ``delay`` relaxes its qubit for its duration (when it is given in seconds).
 * **Readout.** A classical flip on measurement: ``prob_meas1_prep0`` and ``prob_meas0_prep1`` when both
   are given, else the symmetric ``readout_error`` (the qubit's own, else the median).
@@ -48,6 +50,10 @@ _cache_lock = threading.Lock()
 
 # Instructions that carry no gate error of their own, even when a catalog lists them among the gates.
 _NOT_GATES = frozenset({"measure", "reset", "barrier", "delay"})
+# Rotations about Z that every gate-based family runs as a change of the pulses' phase frame (a "virtual
+# Z": no pulse, no time, no error). When the calibration lists one, its own figures apply; otherwise it is
+# perfect rather than given the worst one-qubit error, as an unnamed gate is.
+_VIRTUAL_Z = frozenset({"rz", "p", "u1", "z", "s", "sdg", "t", "tdg"})
 
 
 @dataclass(frozen=True)
@@ -171,7 +177,7 @@ class DeviceNoise:
             return None
         if name in gates:
             return gates[name]
-        if not gates:
+        if not gates or name in _VIRTUAL_Z:
             return None
         # A gate the calibration does not name (a decomposition, another dialect): the worst listed one.
         return max(gates.values(), key=lambda g: (g.error, g.length_ns))
