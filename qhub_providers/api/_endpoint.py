@@ -45,9 +45,11 @@ class Namespace(Generic[M]):
 
 
 def _returns(build: Callable[..., Any], *, awaitable: bool) -> inspect.Signature:
-    # Shown by help() and IDEs: the result type, not the internal Call description.
+    # Shown by help() and IDEs: the result type, not the internal Call (or Reconciliation) description.
     signature = inspect.signature(build)
-    shown = re.sub(r"^(?:_wire\.)?Call\[(.*)\]$", r"\1", str(signature.return_annotation))
+    annotation = str(signature.return_annotation)
+    shown = re.sub(r"^(?:_wire\.)?Call\[(.*)\]$", r"\1", annotation)
+    shown = re.sub(r"^(?:_wire\.)?Reconciliation\[(.*)\]$", r"\1 | None", shown)
     return signature.replace(return_annotation=f"Awaitable[{shown}]" if awaitable else shown)
 
 
@@ -86,6 +88,57 @@ class endpoint(Generic[P, R]):
     def __get__(self, obj: Namespace[Sync], owner: type[Any]) -> Callable[P, R]: ...
     @overload
     def __get__(self, obj: Namespace[Async], owner: type[Any]) -> Callable[P, Awaitable[R]]: ...
+    def __get__(self, obj: Namespace[Any] | None, owner: type[Any]) -> Any:
+        if obj is None:
+            return self
+        method = self._async if obj._transport.is_async else self._sync
+        return types.MethodType(method, obj)
+
+
+class lookup(Generic[P, R]):
+    """Decorator: the function builds a :class:`~._wire.Reconciliation` (a listing, and which record of it
+    to fetch); the method sends the listing, then the fetch it names, and returns the fetched record, or
+    ``None`` when the listing names none. Sync and async as :class:`endpoint`.
+
+    The client's own settling after an ambiguous submission runs the same description inside the
+    transport (with its settle window); this is the one-shot form of it, for callers.
+    """
+
+    def __init__(self, build: Callable[Concatenate[Any, P], _wire.Reconciliation[R]]) -> None:
+        self._build = build
+
+        def sync_method(ns: Namespace[Any], /, *args: Any, **kwargs: Any) -> Any:
+            transport = ns._transport
+            assert isinstance(transport, SyncTransport)
+            plan = build(ns, *args, **kwargs)
+            fetch = plan.found(transport.send(plan.lookup))
+            return None if fetch is None else transport.send(fetch)
+
+        async def async_method(ns: Namespace[Any], /, *args: Any, **kwargs: Any) -> Any:
+            transport = ns._transport
+            assert isinstance(transport, AsyncTransport)
+            plan = build(ns, *args, **kwargs)
+            fetch = plan.found(await transport.send(plan.lookup))
+            return None if fetch is None else await transport.send(fetch)
+
+        for method in (sync_method, async_method):
+            functools.update_wrapper(method, build)
+            delattr(method, "__wrapped__")
+        sync_method.__signature__ = _returns(build, awaitable=False)  # type: ignore[attr-defined]
+        async_method.__signature__ = _returns(build, awaitable=True)  # type: ignore[attr-defined]
+        self._sync = sync_method
+        self._async = async_method
+
+    def build(self, ns: Namespace[Any], *args: P.args, **kwargs: P.kwargs) -> _wire.Reconciliation[R]:
+        """The lookup description alone, without sending anything (used by job creation and tests)."""
+        return self._build(ns, *args, **kwargs)
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> lookup[P, R]: ...
+    @overload
+    def __get__(self, obj: Namespace[Sync], owner: type[Any]) -> Callable[P, R | None]: ...
+    @overload
+    def __get__(self, obj: Namespace[Async], owner: type[Any]) -> Callable[P, Awaitable[R | None]]: ...
     def __get__(self, obj: Namespace[Any] | None, owner: type[Any]) -> Any:
         if obj is None:
             return self
