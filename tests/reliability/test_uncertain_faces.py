@@ -13,10 +13,12 @@ from qiskit import QuantumCircuit, transpile
 from qiskit.providers import JobStatus
 
 from qhub_providers.api import HubQuantumClient, UncertainSubmissionError
+from qhub_providers.api.models import Job
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
 from qhub_providers.braket import HubBraketProvider
 from qhub_providers.emulator import LocalHub
 from qhub_providers.qiskit import HubQiskitProvider
+from tests.waiting import wait_until
 
 from .support import FAST_BACKEND, MAX_RETRIES, fast_retries, fault_stats, token_tag
 
@@ -195,3 +197,70 @@ def test_native_sampler_job_stored_after_the_settle_window_gives_its_result(
     assert sum(counts.values()) == SHOTS
     (stored,) = list(observer.jobs.iter_jobs(size=100))
     assert job.job_id() == stored.id
+
+
+# -- hashing and equality of a job whose id is not known ---------------------------------------------------
+
+
+def test_braket_task_that_never_landed_hashes_and_compares_without_raising(
+    hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
+) -> None:
+    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
+    device.properties  # noqa: B018 - read before the faults, so that the next request is the submission
+    stored = device.run(Circuit().h(0), shots=SHOTS)
+    drop_the_next_request(hub)
+
+    task = device.run(Circuit().h(0).cnot(0, 1), shots=SHOTS)
+
+    assert fault_stats(hub)[1]["drop_before"] == 1
+    key = hash(task)  # while the patience lasts: no wait for the id
+    with pytest.raises(UncertainSubmissionError):
+        _ = task.id
+    # Once the patience is over, the task is still usable as a set member and a dict key.
+    assert hash(task) == key
+    assert task == task
+    assert task != stored
+    assert stored != task
+    assert {task: "unsure"}[task] == "unsure"
+    assert len({task, stored, task}) == 2
+    assert stored_ids(observer) == [stored.id]
+
+
+def test_braket_task_stored_late_keeps_its_hash_once_its_id_is_found(
+    hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
+) -> None:
+    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
+    device.properties  # noqa: B018 - read before the faults, so that the next request is the submission
+    hub.set_faults(rate=0, store_delay=STORE_DELAY)
+
+    task = device.run(Circuit().h(0).cnot(0, 1), shots=SHOTS)
+    requests = fault_stats(hub)[0]
+    tasks = {task}
+    assert fault_stats(hub)[0] == requests  # hashing it sent no lookup and did not wait for the id
+
+    (job,) = wait_until_stored(observer)
+    assert task.id == job.id
+    assert task in tasks
+    assert hash(task) == hash(next(iter(tasks)))
+
+
+def test_qiskit_job_that_never_landed_hashes_and_compares_without_raising(
+    hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
+) -> None:
+    backend = HubQiskitProvider(client=impatient).get_backend(FAST_BACKEND)
+    fitted = transpile(bell(), backend, seed_transpiler=3)
+    drop_the_next_request(hub)
+
+    job = backend.run(fitted, shots=SHOTS)
+
+    key = hash(job)
+    with pytest.raises(UncertainSubmissionError):
+        job.job_id()
+    assert hash(job) == key
+    assert job == job
+    assert len({job, job}) == 1
+    assert stored_ids(observer) == []
+
+
+def wait_until_stored(observer: HubQuantumClient) -> list[Job]:
+    return wait_until(lambda: list(observer.jobs.iter_jobs(size=100)), what="the late job to be stored")
