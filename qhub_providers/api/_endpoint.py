@@ -53,7 +53,30 @@ def _returns(build: Callable[..., Any], *, awaitable: bool) -> inspect.Signature
     return signature.replace(return_annotation=f"Awaitable[{shown}]" if awaitable else shown)
 
 
-class endpoint(Generic[P, R]):
+class _Twins:
+    """What both decorators share: a method for sync clients and one for async clients, each shown with the
+    build function's name, docstring and signature, and the one the namespace's transport needs picked."""
+
+    def __init__(
+        self, build: Callable[..., Any], sync_method: Callable[..., Any], async_method: Callable[..., Any]
+    ) -> None:
+        for method in (sync_method, async_method):
+            functools.update_wrapper(method, build)
+            # Without __wrapped__, help() and inspect show the signature set below.
+            delattr(method, "__wrapped__")
+        sync_method.__signature__ = _returns(build, awaitable=False)  # type: ignore[attr-defined]
+        async_method.__signature__ = _returns(build, awaitable=True)  # type: ignore[attr-defined]
+        self._sync = sync_method
+        self._async = async_method
+
+    def _bound(self, obj: Namespace[Any] | None) -> Any:
+        if obj is None:
+            return self
+        method = self._async if obj._transport.is_async else self._sync
+        return types.MethodType(method, obj)
+
+
+class endpoint(_Twins, Generic[P, R]):
     """Decorator: the function builds a :class:`~._wire.Call`; the method sends it."""
 
     def __init__(self, build: Callable[Concatenate[Any, P], _wire.Call[R]]) -> None:
@@ -69,14 +92,7 @@ class endpoint(Generic[P, R]):
             assert isinstance(transport, AsyncTransport)
             return await transport.send(build(ns, *args, **kwargs))
 
-        for method in (sync_method, async_method):
-            functools.update_wrapper(method, build)
-            # Without __wrapped__, help() and inspect show the signature set below.
-            delattr(method, "__wrapped__")
-        sync_method.__signature__ = _returns(build, awaitable=False)  # type: ignore[attr-defined]
-        async_method.__signature__ = _returns(build, awaitable=True)  # type: ignore[attr-defined]
-        self._sync = sync_method
-        self._async = async_method
+        super().__init__(build, sync_method, async_method)
 
     def build(self, ns: Namespace[Any], *args: P.args, **kwargs: P.kwargs) -> _wire.Call[R]:
         """The call description alone, without sending it (used by paginators and tests)."""
@@ -89,13 +105,10 @@ class endpoint(Generic[P, R]):
     @overload
     def __get__(self, obj: Namespace[Async], owner: type[Any]) -> Callable[P, Awaitable[R]]: ...
     def __get__(self, obj: Namespace[Any] | None, owner: type[Any]) -> Any:
-        if obj is None:
-            return self
-        method = self._async if obj._transport.is_async else self._sync
-        return types.MethodType(method, obj)
+        return self._bound(obj)
 
 
-class lookup(Generic[P, R]):
+class lookup(_Twins, Generic[P, R]):
     """Decorator: the function builds a :class:`~._wire.Reconciliation` (a listing, and which record of it
     to fetch); the method sends the listing, then the fetch it names, and returns the fetched record, or
     ``None`` when the listing names none. Sync and async as :class:`endpoint`.
@@ -121,13 +134,7 @@ class lookup(Generic[P, R]):
             fetch = plan.found(await transport.send(plan.lookup))
             return None if fetch is None else await transport.send(fetch)
 
-        for method in (sync_method, async_method):
-            functools.update_wrapper(method, build)
-            delattr(method, "__wrapped__")
-        sync_method.__signature__ = _returns(build, awaitable=False)  # type: ignore[attr-defined]
-        async_method.__signature__ = _returns(build, awaitable=True)  # type: ignore[attr-defined]
-        self._sync = sync_method
-        self._async = async_method
+        super().__init__(build, sync_method, async_method)
 
     def build(self, ns: Namespace[Any], *args: P.args, **kwargs: P.kwargs) -> _wire.Reconciliation[R]:
         """The lookup description alone, without sending anything (used by job creation and tests)."""
@@ -140,10 +147,7 @@ class lookup(Generic[P, R]):
     @overload
     def __get__(self, obj: Namespace[Async], owner: type[Any]) -> Callable[P, Awaitable[R | None]]: ...
     def __get__(self, obj: Namespace[Any] | None, owner: type[Any]) -> Any:
-        if obj is None:
-            return self
-        method = self._async if obj._transport.is_async else self._sync
-        return types.MethodType(method, obj)
+        return self._bound(obj)
 
 
 class ByteStream:

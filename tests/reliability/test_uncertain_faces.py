@@ -13,12 +13,10 @@ from qiskit import QuantumCircuit, transpile
 from qiskit.providers import JobStatus
 
 from qhub_providers.api import HubQuantumClient, UncertainSubmissionError
-from qhub_providers.api.models import Job
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
-from qhub_providers.braket import HubBraketProvider
+from qhub_providers.braket import HubBraketDevice, HubBraketProvider
 from qhub_providers.emulator import LocalHub
 from qhub_providers.qiskit import HubQiskitProvider
-from tests.waiting import wait_until
 
 from .support import FAST_BACKEND, MAX_RETRIES, fast_retries, fault_stats, token_tag
 
@@ -52,6 +50,13 @@ def bell() -> QuantumCircuit:
 
 def stored_ids(observer: HubQuantumClient) -> list[str]:
     return [str(job.id) for job in observer.jobs.iter_jobs(size=100)]
+
+
+def sv1(client: HubQuantumClient) -> HubBraketDevice:
+    """SV1 with its properties read already, so that the next requests are the submissions."""
+    device = HubBraketProvider(client=client).get_device("aws.sim.sv1")
+    device.properties  # noqa: B018 - read for its side effect: one request, now rather than later
+    return device
 
 
 def drop_the_next_request(hub: LocalHub) -> None:
@@ -95,8 +100,13 @@ def test_qiskit_job_that_never_landed_raises_the_uncertain_error_with_its_token(
     assert fault_stats(hub)[1]["drop_before"] == 1
     # While the job may still land, its status is the initial one rather than an error.
     assert job.status() == JobStatus.INITIALIZING
+    key = hash(job)  # no wait for the id
     with pytest.raises(UncertainSubmissionError) as info:
         job.job_id()
+    # Hashing and equality never need the id (a HubJob is equal to itself alone, as any Qiskit job).
+    assert hash(job) == key
+    assert job == job
+    assert len({job, job}) == 1
     token = info.value.client_token
     assert token is not None
     assert token.startswith(CLIENT_TOKEN_PREFIX)
@@ -115,11 +125,13 @@ def test_qiskit_job_that_never_landed_raises_the_uncertain_error_with_its_token(
 def test_braket_task_stored_after_the_settle_window_resolves_to_the_one_stored_job(
     hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
 ) -> None:
-    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
-    device.properties  # noqa: B018 - read before the faults, so that the next request is the submission
+    device = sv1(impatient)
     hub.set_faults(rate=0, store_delay=STORE_DELAY)
 
     task = device.run(Circuit().h(0).cnot(0, 1), shots=SHOTS)
+    requests = fault_stats(hub)[0]
+    tasks = {task}
+    assert fault_stats(hub)[0] == requests  # hashing it sent no lookup and did not wait for the id
 
     assert hub.faults is not None
     assert hub.faults.stats()["stores_delayed"] == 1
@@ -132,13 +144,14 @@ def test_braket_task_stored_after_the_settle_window_resolves_to_the_one_stored_j
     assert token_tag(stored)
     assert task.state() == "COMPLETED"
     assert task.metadata()["quantumTaskArn"] == stored.id
+    # Its hash stayed what it was before the id was found: the set still finds it.
+    assert task in tasks
 
 
 def test_braket_task_that_never_landed_raises_the_uncertain_error_with_its_token(
     hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
 ) -> None:
-    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
-    device.properties  # noqa: B018 - read before the faults, so that the next request is the submission
+    device = sv1(impatient)
     drop_the_next_request(hub)
 
     task = device.run(Circuit().h(0).cnot(0, 1), shots=SHOTS)
@@ -164,8 +177,7 @@ def test_braket_task_that_never_landed_raises_the_uncertain_error_with_its_token
 def test_braket_batch_whose_submissions_are_stored_late_gets_the_stored_jobs(
     hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
 ) -> None:
-    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
-    device.properties  # noqa: B018 - read before the faults, so that the next requests are the submissions
+    device = sv1(impatient)
     hub.set_faults(rate=0, store_delay=STORE_DELAY)
 
     batch = device.run_batch([Circuit().h(0).cnot(0, 1)] * 2, shots=SHOTS, max_parallel=2)
@@ -205,8 +217,7 @@ def test_native_sampler_job_stored_after_the_settle_window_gives_its_result(
 def test_braket_task_that_never_landed_hashes_and_compares_without_raising(
     hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
 ) -> None:
-    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
-    device.properties  # noqa: B018 - read before the faults, so that the next request is the submission
+    device = sv1(impatient)
     stored = device.run(Circuit().h(0), shots=SHOTS)
     drop_the_next_request(hub)
 
@@ -224,43 +235,3 @@ def test_braket_task_that_never_landed_hashes_and_compares_without_raising(
     assert {task: "unsure"}[task] == "unsure"
     assert len({task, stored, task}) == 2
     assert stored_ids(observer) == [stored.id]
-
-
-def test_braket_task_stored_late_keeps_its_hash_once_its_id_is_found(
-    hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
-) -> None:
-    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
-    device.properties  # noqa: B018 - read before the faults, so that the next request is the submission
-    hub.set_faults(rate=0, store_delay=STORE_DELAY)
-
-    task = device.run(Circuit().h(0).cnot(0, 1), shots=SHOTS)
-    requests = fault_stats(hub)[0]
-    tasks = {task}
-    assert fault_stats(hub)[0] == requests  # hashing it sent no lookup and did not wait for the id
-
-    (job,) = wait_until_stored(observer)
-    assert task.id == job.id
-    assert task in tasks
-    assert hash(task) == hash(next(iter(tasks)))
-
-
-def test_qiskit_job_that_never_landed_hashes_and_compares_without_raising(
-    hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
-) -> None:
-    backend = HubQiskitProvider(client=impatient).get_backend(FAST_BACKEND)
-    fitted = transpile(bell(), backend, seed_transpiler=3)
-    drop_the_next_request(hub)
-
-    job = backend.run(fitted, shots=SHOTS)
-
-    key = hash(job)
-    with pytest.raises(UncertainSubmissionError):
-        job.job_id()
-    assert hash(job) == key
-    assert job == job
-    assert len({job, job}) == 1
-    assert stored_ids(observer) == []
-
-
-def wait_until_stored(observer: HubQuantumClient) -> list[Job]:
-    return wait_until(lambda: list(observer.jobs.iter_jobs(size=100)), what="the late job to be stored")
