@@ -3,8 +3,8 @@
 When ``create_job`` raises :class:`~qhub_providers.api.errors.UncertainSubmissionError`, the job may still
 land on the Hub (a store that takes longer than the settle window). Both faces then hand back a job whose
 id is not known yet; the first call that needs the id asks :class:`PendingSubmission` for it, which looks
-the job up by its token (the same ``GET workloads?tag=<token>`` the client's settling uses) for a bounded
-patience, and re-raises the original error when the job never shows up (see ``docs/guarantees.md``).
+the job up by its token (``client.jobs.find_by_client_token``, the lookup the client's settling makes) for a
+bounded patience, and re-raises the original error when the job never shows up (see ``docs/guarantees.md``).
 """
 
 from __future__ import annotations
@@ -73,15 +73,13 @@ class PendingSubmission:
             time.sleep(min(interval(), max(self._deadline - time.monotonic(), 0.0)))
 
     def _look_up(self) -> str | None:
+        assert self.token is not None
         try:
-            page = self._client.workloads.get_workloads(type="JOB", tag=self.token, size=1)
+            job = self._client.jobs.find_by_client_token(self.token)
         except (HubConnectionError, HubTimeoutError):
             return None  # a failed lookup proves nothing either way
         except ApiError as exc:
             if exc.status_code >= 500 or exc.status_code in (408, 429):
                 return None
             raise
-        for workload in page.content or []:
-            if workload.id:
-                return str(workload.id)
-        return None
+        return str(job.id) if job is not None and job.id else None

@@ -45,13 +45,38 @@ class Namespace(Generic[M]):
 
 
 def _returns(build: Callable[..., Any], *, awaitable: bool) -> inspect.Signature:
-    # Shown by help() and IDEs: the result type, not the internal Call description.
+    # Shown by help() and IDEs: the result type, not the internal Call (or Reconciliation) description.
     signature = inspect.signature(build)
-    shown = re.sub(r"^(?:_wire\.)?Call\[(.*)\]$", r"\1", str(signature.return_annotation))
+    annotation = str(signature.return_annotation)
+    shown = re.sub(r"^(?:_wire\.)?Call\[(.*)\]$", r"\1", annotation)
+    shown = re.sub(r"^(?:_wire\.)?Reconciliation\[(.*)\]$", r"\1 | None", shown)
     return signature.replace(return_annotation=f"Awaitable[{shown}]" if awaitable else shown)
 
 
-class endpoint(Generic[P, R]):
+class _Twins:
+    """What both decorators share: a method for sync clients and one for async clients, each shown with the
+    build function's name, docstring and signature, and the one the namespace's transport needs picked."""
+
+    def __init__(
+        self, build: Callable[..., Any], sync_method: Callable[..., Any], async_method: Callable[..., Any]
+    ) -> None:
+        for method in (sync_method, async_method):
+            functools.update_wrapper(method, build)
+            # Without __wrapped__, help() and inspect show the signature set below.
+            delattr(method, "__wrapped__")
+        sync_method.__signature__ = _returns(build, awaitable=False)  # type: ignore[attr-defined]
+        async_method.__signature__ = _returns(build, awaitable=True)  # type: ignore[attr-defined]
+        self._sync = sync_method
+        self._async = async_method
+
+    def _bound(self, obj: Namespace[Any] | None) -> Any:
+        if obj is None:
+            return self
+        method = self._async if obj._transport.is_async else self._sync
+        return types.MethodType(method, obj)
+
+
+class endpoint(_Twins, Generic[P, R]):
     """Decorator: the function builds a :class:`~._wire.Call`; the method sends it."""
 
     def __init__(self, build: Callable[Concatenate[Any, P], _wire.Call[R]]) -> None:
@@ -67,14 +92,7 @@ class endpoint(Generic[P, R]):
             assert isinstance(transport, AsyncTransport)
             return await transport.send(build(ns, *args, **kwargs))
 
-        for method in (sync_method, async_method):
-            functools.update_wrapper(method, build)
-            # Without __wrapped__, help() and inspect show the signature set below.
-            delattr(method, "__wrapped__")
-        sync_method.__signature__ = _returns(build, awaitable=False)  # type: ignore[attr-defined]
-        async_method.__signature__ = _returns(build, awaitable=True)  # type: ignore[attr-defined]
-        self._sync = sync_method
-        self._async = async_method
+        super().__init__(build, sync_method, async_method)
 
     def build(self, ns: Namespace[Any], *args: P.args, **kwargs: P.kwargs) -> _wire.Call[R]:
         """The call description alone, without sending it (used by paginators and tests)."""
@@ -87,10 +105,49 @@ class endpoint(Generic[P, R]):
     @overload
     def __get__(self, obj: Namespace[Async], owner: type[Any]) -> Callable[P, Awaitable[R]]: ...
     def __get__(self, obj: Namespace[Any] | None, owner: type[Any]) -> Any:
-        if obj is None:
-            return self
-        method = self._async if obj._transport.is_async else self._sync
-        return types.MethodType(method, obj)
+        return self._bound(obj)
+
+
+class lookup(_Twins, Generic[P, R]):
+    """Decorator: the function builds a :class:`~._wire.Reconciliation` (a listing, and which record of it
+    to fetch); the method sends the listing, then the fetch it names, and returns the fetched record, or
+    ``None`` when the listing names none. Sync and async as :class:`endpoint`.
+
+    The client's own settling after an ambiguous submission runs the same description inside the
+    transport (with its settle window); this is the one-shot form of it, for callers.
+    """
+
+    def __init__(self, build: Callable[Concatenate[Any, P], _wire.Reconciliation[R]]) -> None:
+        self._build = build
+
+        def sync_method(ns: Namespace[Any], /, *args: Any, **kwargs: Any) -> Any:
+            transport = ns._transport
+            assert isinstance(transport, SyncTransport)
+            plan = build(ns, *args, **kwargs)
+            fetch = plan.found(transport.send(plan.lookup))
+            return None if fetch is None else transport.send(fetch)
+
+        async def async_method(ns: Namespace[Any], /, *args: Any, **kwargs: Any) -> Any:
+            transport = ns._transport
+            assert isinstance(transport, AsyncTransport)
+            plan = build(ns, *args, **kwargs)
+            fetch = plan.found(await transport.send(plan.lookup))
+            return None if fetch is None else await transport.send(fetch)
+
+        super().__init__(build, sync_method, async_method)
+
+    def build(self, ns: Namespace[Any], *args: P.args, **kwargs: P.kwargs) -> _wire.Reconciliation[R]:
+        """The lookup description alone, without sending anything (used by job creation and tests)."""
+        return self._build(ns, *args, **kwargs)
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> lookup[P, R]: ...
+    @overload
+    def __get__(self, obj: Namespace[Sync], owner: type[Any]) -> Callable[P, R | None]: ...
+    @overload
+    def __get__(self, obj: Namespace[Async], owner: type[Any]) -> Callable[P, Awaitable[R | None]]: ...
+    def __get__(self, obj: Namespace[Any] | None, owner: type[Any]) -> Any:
+        return self._bound(obj)
 
 
 class ByteStream:

@@ -100,6 +100,8 @@ class HubQuantumTask(QuantumTask):
 
     _known_id: str | None
     """The Hub job id; ``None`` only while a submission with an uncertain outcome is being looked for."""
+    _identity: str | tuple[str, str] | object
+    """What equality and the hash rest on, fixed at construction (see ``__eq__``)."""
 
     def __init__(
         self,
@@ -130,6 +132,7 @@ class HubQuantumTask(QuantumTask):
         matched = _TASK_ARN.match(given)
         self._pending: PendingSubmission | None = None
         self._id = matched.group("id") if matched else given
+        self._identity = self._id
         self._client = connect(access_token, organization_id, base_url, client)
         self._poll_timeout_seconds = float(poll_timeout_seconds)
         self._poll_interval_seconds = float(poll_interval_seconds)
@@ -180,6 +183,7 @@ class HubQuantumTask(QuantumTask):
         else:
             task._pending = pending
             task._known_id = job.job_id
+            task._identity = _submission_identity(job)
         task._backend = backend
         task._expanded = expanded
         return task
@@ -349,10 +353,22 @@ class HubQuantumTask(QuantumTask):
         return f"HubQuantumTask('id': {self._id!r})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, HubQuantumTask) and other.id == self.id
+        """Whether both stand for the same Hub job, as far as can be told without asking the Hub.
+
+        Tasks created with a known id are equal when their ids are. A task handed back for a submission
+        whose outcome was uncertain, and whose id was not known then, is equal only to tasks of that same
+        submission (the same client token), also after its id has been found: compare ``task.id`` to match
+        it with ``HubQuantumTask(task.id)``. Neither equality nor the hash ever sends a request or raises.
+        """
+        return isinstance(other, HubQuantumTask) and other._identity == self._identity
 
     def __hash__(self) -> int:
-        return hash(self._id)
+        # A hash must stay the same for the object's whole life (a task may sit in a set or be a dict key
+        # before its id is found), and equal objects must hash alike. So both rest on what is known when
+        # the task is made: its id, or else its client token. Switching to the id once found would change
+        # the hash of a task already stored in a set; resolving the id here would wait for up to the
+        # patience and raise when the job never landed.
+        return hash(self._identity)
 
     # -- internals -------------------------------------------------------------------------------------
 
@@ -925,3 +941,14 @@ def _first_occurrences(codes: np.ndarray[Any, Any], distinct: int) -> np.ndarray
         if len(values) == distinct or size >= len(codes):
             return first
         size *= 8
+
+
+def _submission_identity(pending: PendingSubmission) -> str | tuple[str, str] | object:
+    """What a task of an uncertain submission is equal by: the job id when the error already named it,
+    else the client token; a submission without a token (none is made so) is equal to itself alone."""
+    if pending.job_id is not None:
+        return pending.job_id
+    if pending.token is not None:
+        # A tuple never equals an id string, so such a task never equals a task made from an id.
+        return ("client token", pending.token)
+    return pending

@@ -39,8 +39,15 @@ def test_the_readme_installs_from_a_clone_for_every_extra() -> None:
     install = README.split("## Install", 1)[1].split("\n## ", 1)[0]
     for extra in ("qiskit", "braket", "ibm", "emulator", "notebooks", "all"):
         assert f'".[{extra}]"' in install, extra
-    assert "git+" in install
     assert "pip install qhub-providers " not in README  # not on an index: that line would fail
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/getting-started.md"])
+def test_the_set_up_needs_no_address_to_fill_in(page: str) -> None:
+    """The set-up runs as written in a clone: no placeholder such as ``<repository URL>`` to replace."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    assert not re.search(r"<[^<>\n]*\b(?:URL|url)\b[^<>\n]*>", text)
+    assert "git clone <" not in text
 
 
 def test_the_readmes_first_snippet_runs_on_a_local_hub(

@@ -14,7 +14,7 @@ from qiskit.providers import JobStatus
 
 from qhub_providers.api import HubQuantumClient, UncertainSubmissionError
 from qhub_providers.api.resources.jobs import CLIENT_TOKEN_PREFIX
-from qhub_providers.braket import HubBraketProvider
+from qhub_providers.braket import HubBraketDevice, HubBraketProvider
 from qhub_providers.emulator import LocalHub
 from qhub_providers.qiskit import HubQiskitProvider
 
@@ -50,6 +50,13 @@ def bell() -> QuantumCircuit:
 
 def stored_ids(observer: HubQuantumClient) -> list[str]:
     return [str(job.id) for job in observer.jobs.iter_jobs(size=100)]
+
+
+def sv1(client: HubQuantumClient) -> HubBraketDevice:
+    """SV1 with its properties read already, so that the next requests are the submissions."""
+    device = HubBraketProvider(client=client).get_device("aws.sim.sv1")
+    device.properties  # noqa: B018 - read for its side effect: one request, now rather than later
+    return device
 
 
 def drop_the_next_request(hub: LocalHub) -> None:
@@ -93,8 +100,13 @@ def test_qiskit_job_that_never_landed_raises_the_uncertain_error_with_its_token(
     assert fault_stats(hub)[1]["drop_before"] == 1
     # While the job may still land, its status is the initial one rather than an error.
     assert job.status() == JobStatus.INITIALIZING
+    key = hash(job)  # no wait for the id
     with pytest.raises(UncertainSubmissionError) as info:
         job.job_id()
+    # Hashing and equality never need the id (a HubJob is equal to itself alone, as any Qiskit job).
+    assert hash(job) == key
+    assert job == job
+    assert len({job, job}) == 1
     token = info.value.client_token
     assert token is not None
     assert token.startswith(CLIENT_TOKEN_PREFIX)
@@ -113,11 +125,13 @@ def test_qiskit_job_that_never_landed_raises_the_uncertain_error_with_its_token(
 def test_braket_task_stored_after_the_settle_window_resolves_to_the_one_stored_job(
     hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
 ) -> None:
-    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
-    device.properties  # noqa: B018 - read before the faults, so that the next request is the submission
+    device = sv1(impatient)
     hub.set_faults(rate=0, store_delay=STORE_DELAY)
 
     task = device.run(Circuit().h(0).cnot(0, 1), shots=SHOTS)
+    requests = fault_stats(hub)[0]
+    tasks = {task}
+    assert fault_stats(hub)[0] == requests  # hashing it sent no lookup and did not wait for the id
 
     assert hub.faults is not None
     assert hub.faults.stats()["stores_delayed"] == 1
@@ -130,13 +144,14 @@ def test_braket_task_stored_after_the_settle_window_resolves_to_the_one_stored_j
     assert token_tag(stored)
     assert task.state() == "COMPLETED"
     assert task.metadata()["quantumTaskArn"] == stored.id
+    # Its hash stayed what it was before the id was found: the set still finds it.
+    assert task in tasks
 
 
 def test_braket_task_that_never_landed_raises_the_uncertain_error_with_its_token(
     hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
 ) -> None:
-    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
-    device.properties  # noqa: B018 - read before the faults, so that the next request is the submission
+    device = sv1(impatient)
     drop_the_next_request(hub)
 
     task = device.run(Circuit().h(0).cnot(0, 1), shots=SHOTS)
@@ -162,8 +177,7 @@ def test_braket_task_that_never_landed_raises_the_uncertain_error_with_its_token
 def test_braket_batch_whose_submissions_are_stored_late_gets_the_stored_jobs(
     hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
 ) -> None:
-    device = HubBraketProvider(client=impatient).get_device("aws.sim.sv1")
-    device.properties  # noqa: B018 - read before the faults, so that the next requests are the submissions
+    device = sv1(impatient)
     hub.set_faults(rate=0, store_delay=STORE_DELAY)
 
     batch = device.run_batch([Circuit().h(0).cnot(0, 1)] * 2, shots=SHOTS, max_parallel=2)
@@ -195,3 +209,29 @@ def test_native_sampler_job_stored_after_the_settle_window_gives_its_result(
     assert sum(counts.values()) == SHOTS
     (stored,) = list(observer.jobs.iter_jobs(size=100))
     assert job.job_id() == stored.id
+
+
+# -- hashing and equality of a job whose id is not known ---------------------------------------------------
+
+
+def test_braket_task_that_never_landed_hashes_and_compares_without_raising(
+    hub: LocalHub, impatient: HubQuantumClient, observer: HubQuantumClient
+) -> None:
+    device = sv1(impatient)
+    stored = device.run(Circuit().h(0), shots=SHOTS)
+    drop_the_next_request(hub)
+
+    task = device.run(Circuit().h(0).cnot(0, 1), shots=SHOTS)
+
+    assert fault_stats(hub)[1]["drop_before"] == 1
+    key = hash(task)  # while the patience lasts: no wait for the id
+    with pytest.raises(UncertainSubmissionError):
+        _ = task.id
+    # Once the patience is over, the task is still usable as a set member and a dict key.
+    assert hash(task) == key
+    assert task == task
+    assert task != stored
+    assert stored != task
+    assert {task: "unsure"}[task] == "unsure"
+    assert len({task, stored, task}) == 2
+    assert stored_ids(observer) == [stored.id]

@@ -87,9 +87,12 @@ def test_a_submission_landing_after_the_settle_window_is_reported_uncertain_not_
     assert error.client_token == CLIENT_TOKEN_PREFIX + token
     assert token in str(error)
 
-    # The Hub was still working on it: the job lands once (never sent again), and runs.
-    wait_until(lambda: jobs_with_token(observer, token))
+    # The Hub was still working on it: the job lands once (never sent again), and runs. The token the
+    # error carries finds it (the public form of the client's own lookup).
+    tag = error.client_token
+    found = wait_until(lambda: observer.jobs.find_by_client_token(tag), what="the late job to be listed")
     (job_id,) = jobs_with_token(observer, token)
+    assert found.id == job_id
     ledger = Ledger()
     ledger.record(token, error)
     assert ledger.settle(observer.jobs.iter_jobs(size=100)) == 1

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from qhub_providers.api import _wire
-from qhub_providers.api._endpoint import ByteStream, M, Namespace, Pager, endpoint
+from qhub_providers.api._endpoint import ByteStream, M, Namespace, Pager, endpoint, lookup
 from qhub_providers.api._wire import Call, Reconciliation, RequestOptions, path, query
 from qhub_providers.api.models import (
     CalibrationResponse,
@@ -46,22 +46,17 @@ def _created_job(value: Any) -> Job:
     return job
 
 
-def _find_by_token(token: str) -> Reconciliation[Job]:
-    lookup = Call(
-        "GET",
-        "workloads",
-        _workload_page,
-        "PageResponseWorkloadResponse",
-        query=query(("type", "JOB"), ("tag", token), ("size", 1)),
-    )
+def client_token_tag(client_token: str) -> str:
+    """The tag a job submitted with ``client_token`` carries: ``qhub-providers-token:<client_token>``.
 
-    def found(page: Page[WorkloadResponse]) -> Call[Job] | None:
-        for workload in page.content or []:
-            if workload.id:
-                return _calls.get_job(job_path(workload.id), None)
-        return None
-
-    return Reconciliation(lookup=lookup, found=found, token=token)
+    A value that already starts with :data:`CLIENT_TOKEN_PREFIX` is taken as the tag itself (it is what
+    :attr:`~qhub_providers.api.errors.UncertainSubmissionError.client_token` holds).
+    """
+    if not isinstance(client_token, str) or not client_token:
+        raise ValueError("client_token must be a non-empty string")
+    if client_token.startswith(CLIENT_TOKEN_PREFIX):
+        return client_token
+    return CLIENT_TOKEN_PREFIX + client_token
 
 
 class JobsApi(Namespace[M]):
@@ -127,10 +122,14 @@ class JobsApi(Namespace[M]):
         The job carries a tag ``qhub-providers-token:<client_token>`` (a fresh UUID unless given), which
         lets the client look the job up after an ambiguous failure instead of submitting it twice. Choose
         the ``client_token`` yourself (and store it before submitting) to be able to find the job from
-        another process after a crash, by that tag. The Hub does not deduplicate: a second call with the
-        same token creates a second job, so look for the tag before submitting again.
+        another process after a crash, with :meth:`find_by_client_token`. The Hub does not deduplicate: a
+        second call with the same token creates a second job, so look for the token before submitting
+        again.
         """
         token = CLIENT_TOKEN_PREFIX + (client_token or uuid.uuid4().hex)
+        # After an ambiguous failure the transport settles the question with the same lookup that
+        # find_by_client_token sends (see qhub_providers.api.retry).
+        reconcile = JobsApi.find_by_client_token.build(self, token)
         body = CreateJobRequest(
             name=name,
             backend_id=backend_id,
@@ -150,9 +149,42 @@ class JobsApi(Namespace[M]):
             "Job",
             body=body,
             idempotent=False,
-            reconcile=_find_by_token(token),
+            reconcile=reconcile,
             options=request_options or {},
         )
+
+    @lookup
+    def find_by_client_token(
+        self, client_token: str, *, request_options: RequestOptions | None = None
+    ) -> Reconciliation[Job]:
+        """The job submitted with ``client_token``, or ``None`` when the Hub holds no such job (yet).
+
+        ``client_token`` is the token you gave :meth:`create_job`, or the tag that
+        :class:`~qhub_providers.api.errors.UncertainSubmissionError` carries as its ``client_token``
+        (``qhub-providers-token:<token>``); both find the job. This is the lookup the client itself makes
+        after an ambiguous submission failure: ``GET workloads?type=JOB&tag=<tag>``, then the job's record
+        when one is listed. ``None`` only says the job is not stored *now*; a Hub slow to store may list it
+        later, so ask again before submitting a second time. Were the same token submitted twice on
+        purpose, one of its jobs is returned.
+        """
+        tag = client_token_tag(client_token)
+        options = request_options or {}
+        listing = Call(
+            "GET",
+            "workloads",
+            _workload_page,
+            "PageResponseWorkloadResponse",
+            query=query(("type", "JOB"), ("tag", tag), ("size", 1)),
+            options=options,
+        )
+
+        def found(page: Page[WorkloadResponse]) -> Call[Job] | None:
+            for workload in page.content or []:
+                if workload.id:
+                    return _calls.get_job(job_path(workload.id), options)
+            return None
+
+        return Reconciliation(lookup=listing, found=found, token=tag)
 
     @endpoint
     def get_job(self, id: str, *, request_options: RequestOptions | None = None) -> Call[Job]:

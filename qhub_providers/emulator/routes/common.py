@@ -38,8 +38,11 @@ async def hub_of(request: Request) -> Hub:
 
 
 HubDep = Annotated[Hub, Depends(hub_of)]
-Token = Annotated[str | None, Header(alias="X-Auth-Token")]
-Org = Annotated[str | None, Header(alias="X-OrganizationId")]
+# Header parameters take their header's name from the parameter's, as FastAPI documents it: underscores
+# read as hyphens, case ignored. So ``x_auth_token`` reads ``X-Auth-Token`` and ``x_organizationid`` reads
+# ``X-OrganizationId``; no ``alias=`` (which pydantic may warn has no effect in this place).
+Token = Annotated[str | None, Header()]
+Org = Annotated[str | None, Header()]
 
 
 def identify(hub: Hub, token: str | None, organization: str | None) -> Caller | None:
@@ -57,17 +60,17 @@ def identify(hub: Hub, token: str | None, organization: str | None) -> Caller | 
     raise HubHTTPError(401, "missing or invalid X-Auth-Token")
 
 
-async def current_caller(hub: HubDep, x_auth_token: Token = None, x_organization_id: Org = None) -> Caller:
+async def current_caller(hub: HubDep, x_auth_token: Token = None, x_organizationid: Org = None) -> Caller:
     """The authenticated caller; 401 without a valid token."""
-    who = identify(hub, x_auth_token, x_organization_id)
+    who = identify(hub, x_auth_token, x_organizationid)
     if who is None:
         raise HubHTTPError(401, "missing or invalid X-Auth-Token")
     return who
 
 
-async def optional_caller(hub: HubDep, x_auth_token: Token = None, x_organization_id: Org = None) -> Caller:
+async def optional_caller(hub: HubDep, x_auth_token: Token = None, x_organizationid: Org = None) -> Caller:
     """The caller, or an anonymous one (no token at all) for the routes that serve anonymous callers."""
-    return identify(hub, x_auth_token, x_organization_id) or Caller(scope=None)
+    return identify(hub, x_auth_token, x_organizationid) or Caller(scope=None)
 
 
 async def operator(who: Annotated[Caller, Depends(current_caller)]) -> Caller:

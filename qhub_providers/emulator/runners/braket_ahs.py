@@ -22,6 +22,7 @@ import numpy as np
 
 from qhub_providers.emulator.runners.ahs_rules import check_ahs_device_rules
 from qhub_providers.emulator.runners.base import Execution, InvalidJobInput
+from qhub_providers.emulator.runners.samples import shuffled_shots
 
 if TYPE_CHECKING:
     from qhub_providers.emulator.catalog.spec import BackendSpec
@@ -169,9 +170,8 @@ def _simulate(program: Any, shots: int, seed: int) -> tuple[list[int], list[list
     solve = rk_run if len(configurations) <= _DENSE_SOLVER_MAX_CONFIGURATIONS else scipy_integrate_ode_run
     final = solve(converted, configurations, list(times), interaction)[-1]
     weights = np.abs(np.asarray(final)) ** 2
-    counts = np.random.default_rng(np.random.SeedSequence(seed % 2**64)).multinomial(
-        shots, weights / weights.sum()
-    )
+    rng = np.random.default_rng(np.random.SeedSequence(seed % 2**64))
+    counts = rng.multinomial(shots, weights / weights.sum())
     filling = [int(site) for site in register.filling]
     filled = [site for site, full in enumerate(filling) if full]
     posts: list[list[int]] = []
@@ -180,4 +180,7 @@ def _simulate(program: Any, shots: int, seed: int) -> tuple[list[int], list[list
         for site, state in zip(filled, configuration, strict=True):
             post[site] = 1 if state == "g" else 0
         posts.extend([post] * int(count))
-    return filling, posts
+    if not posts:
+        return filling, posts
+    # Expanded from counts, the shots come grouped by configuration; a device's come in random order.
+    return filling, shuffled_shots(np.array(posts, dtype=np.int64), rng).tolist()

@@ -29,6 +29,7 @@ from qiskit_aer import AerSimulator
 
 from qhub_providers.emulator.runners.base import InvalidJobInput
 from qhub_providers.emulator.runners.pauli_frames import FRAME_GATES, FrameProgram
+from qhub_providers.emulator.runners.samples import shuffled_shots
 
 if TYPE_CHECKING:
     from qiskit_aer.noise import NoiseModel, QuantumError
@@ -445,7 +446,9 @@ def sample_bits(
             frames = plans[index].frames
             if frames is not None:
                 bits = frames.apply(bits, np.random.default_rng([seed % 2**63, index]))
-            out[index] = bits
+            # Aer's shot branching returns the shots grouped per trajectory, not in a device's random
+            # order; the third seed word keeps this generator apart from the frames' one.
+            out[index] = shuffled_shots(bits, np.random.default_rng([seed % 2**63, index, 1]))
     return [bits for bits in out if bits is not None]
 
 

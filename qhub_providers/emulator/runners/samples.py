@@ -24,6 +24,20 @@ def _shot_values(bits: npt.NDArray[Any]) -> npt.NDArray[Any] | list[int]:
     return [int("".join("1" if b else "0" for b in row[::-1]) or "0", 2) for row in bits]
 
 
+def shuffled_shots(shots: npt.NDArray[Any], rng: np.random.Generator) -> npt.NDArray[Any]:
+    """``shots`` (one row per shot) in a random order drawn from ``rng``; the counts stay the same.
+
+    A device records independent shots, so its per-shot memory comes in no particular order. Simulators
+    may hand shots back ordered instead: Aer's shot branching (the noisy state-vector trajectories) returns
+    them grouped per trajectory, each group sorted by outcome, and counts drawn at once (a multinomial)
+    and expanded by repetition come grouped by outcome. Per-shot bits pass through here before they become
+    memory (:func:`.circuits.sample_bits` for every Aer-backed runner, the analog runner for its counts),
+    with a generator seeded from the job's seed: the order is random, and the same for the same seed.
+    """
+    shots = np.asarray(shots)
+    return shots[rng.permutation(len(shots))]
+
+
 def memory_hex(bits: npt.NDArray[Any]) -> list[str]:
     """Per-shot Qiskit hex strings (``"0x5"``) from a ``(shots, num_clbits)`` bit array."""
     bits = np.asarray(bits)
