@@ -585,9 +585,10 @@ def test_every_contract_endpoint_is_covered() -> None:
         "get_job_result_stream",
         "get_service_execution_job_result_stream",
         "find_by_client_token",  # a listing then a fetch: tests/reliability/test_find_by_client_token.py
+        "wait_for_job",  # status polls with backoff: tests/api/test_wait_for_job.py
     }
     assert endpoints == {c.name for c in CASES} | tested_elsewhere
-    assert len(endpoints) == 42
+    assert len(endpoints) == 43
     client.close()
 
 
