@@ -10,6 +10,8 @@ thermal relaxation and depolarisation, readout flips, Pauli frames when the prog
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,47 +24,13 @@ from qiskit.quantum_info import Operator
 
 from qhub_providers.emulator.runners.circuits import sample_bits
 from qhub_providers.emulator.runners.noise import noise_model
+from qhub_providers.formats.gates import braket_to_qiskit
 
 if TYPE_CHECKING:
     from qhub_providers.emulator.catalog.spec import BackendSpec
 
 __all__ = ["noisy_program_bits", "program_circuit"]
 
-# Braket's gate types with a Qiskit standard twin: the Qiskit name and the operation's attributes that
-# hold the parameters, in Qiskit's order. The matrices are compared before a name is used (see
-# _named_gate), so an operation whose attributes or conventions differ keeps its matrix.
-_NAMED: dict[str, tuple[str, tuple[str, ...]]] = {
-    "hadamard": ("h", ()),
-    "pauli_x": ("x", ()),
-    "pauli_y": ("y", ()),
-    "pauli_z": ("z", ()),
-    "identity": ("id", ()),
-    "s": ("s", ()),
-    "si": ("sdg", ()),
-    "t": ("t", ()),
-    "ti": ("tdg", ()),
-    "v": ("sx", ()),
-    "vi": ("sxdg", ()),
-    "rx": ("rx", ("_angle",)),
-    "ry": ("ry", ("_angle",)),
-    "rz": ("rz", ("_angle",)),
-    "phaseshift": ("p", ("_angle",)),
-    "u": ("u", ("_theta", "_phi", "_lambda")),
-    "prx": ("r", ("_angle_1", "_angle_2")),
-    "cx": ("cx", ()),
-    "cy": ("cy", ()),
-    "cz": ("cz", ()),
-    "cv": ("csx", ()),
-    "swap": ("swap", ()),
-    "iswap": ("iswap", ()),
-    "ecr": ("ecr", ()),
-    "cphaseshift": ("cp", ("_angle",)),
-    "xx": ("rxx", ("_angle",)),
-    "yy": ("ryy", ("_angle",)),
-    "zz": ("rzz", ("_angle",)),
-    "ccnot": ("ccx", ()),
-    "cswap": ("cswap", ()),
-}
 _NAMED_CACHE_SIZE = 4096
 _named_cache: dict[tuple[Any, ...], Gate | None] = {}
 
@@ -131,13 +99,38 @@ def program_circuit(
     return circuit
 
 
+@functools.cache
+def _twins() -> dict[type, tuple[str, tuple[str, ...]]]:
+    """Braket's gate operation classes that have a Qiskit standard twin: the twin's name and the
+    operation's attributes that hold its parameters, in the constructor's (and Qiskit's) order.
+
+    The classes and their parameters come from Braket's own registry and constructors; the twin's name from
+    the one Braket gate table (:data:`qhub_providers.formats.gates.BRAKET`). Neither is trusted alone:
+    :func:`_named_gate` uses a name only when Qiskit's matrix of the gate is Braket's.
+    """
+    from braket.default_simulator.gate_operations import BRAKET_GATES
+
+    twins: dict[type, tuple[str, tuple[str, ...]]] = {}
+    for braket_name, operation_class in BRAKET_GATES.items():
+        qiskit_name = braket_to_qiskit(braket_name)
+        if qiskit_name is None:
+            continue
+        names = inspect.signature(operation_class.__init__).parameters
+        # ``lambda_`` is kept as ``_lambda``, ``angle_1`` as ``_angle_1``.
+        params = tuple(
+            f"_{n.rstrip('_')}" for n in names if n not in ("self", "targets", "ctrl_modifiers", "power")
+        )
+        twins[operation_class] = (qiskit_name, params)
+    return twins
+
+
 def _named_gate(operation: Any, matrix: npt.NDArray[np.complex128], *, exact_phase: bool) -> Gate | None:
     """The Qiskit standard gate that does what ``operation`` does on its targets in order, or ``None``.
 
     Its matrix must be Braket's ``matrix`` (which includes any ``pow`` or ``inv`` modifier), up to a
     global phase unless the gate gets controls, where that phase would become a relative one.
     """
-    entry = _NAMED.get(str(getattr(operation, "gate_type", "")))
+    entry = _twins().get(type(operation))
     if entry is None:
         return None
     name, attributes = entry
