@@ -2,9 +2,7 @@
 
 The encoders write gates from these tables, and the Qiskit targets (:mod:`qhub_providers.qiskit.targets`)
 offer only gates found here, so a target never claims a gate its backend's encoder would refuse. The
-local Hub decides what a device accepts from the devices' data, never from these; it reads :data:`BRAKET`
-only to give a gate of a Braket program its Qiskit name for the noise model, and only where Qiskit's and
-Braket's own matrices of the gate agree (``emulator/runners/braket_noise.py``).
+local Hub keeps its own tables, taken from the devices' data; it never reads these.
 
 Each table maps a Qiskit standard gate name to the format's name for a gate with the same matrix,
 parameters (in the same order and units, before any conversion the encoder documents) and qubit order.

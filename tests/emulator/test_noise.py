@@ -338,6 +338,28 @@ pow(0.3) @ rz(0.4) q[3]; xy(0.5) q[0], q[1]; cphaseshift01(0.2) q[2], q[3]; pswa
 """
 
 
+def test_braket_gates_find_their_qiskit_twins_by_matrix_alone() -> None:
+    from braket.default_simulator.gate_operations import BRAKET_GATES as REGISTRY
+
+    from qhub_providers.emulator.runners.braket_noise import _twins
+
+    twins = {braket_name: _twins().get(operation_class) for braket_name, operation_class in REGISTRY.items()}
+    named = {braket_name: twin[0] for braket_name, twin in twins.items() if twin is not None}
+    # Qiskit's current names where an older alias has the same matrix; Braket's v is Qiskit's sx.
+    assert {k: named[k] for k in ("phaseshift", "cphaseshift", "rz", "cv", "prx", "U")} == {
+        "phaseshift": "p",
+        "cphaseshift": "cp",
+        "rz": "rz",
+        "cv": "csx",
+        "prx": "r",
+        "U": "u",
+    }
+    assert twins["U"] == ("u", ("_theta", "_phi", "_lambda"))
+    # No Qiskit gate has these matrices.
+    assert not {"gpi", "gpi2", "ms", "pswap", "xy", "cphaseshift00", "unitary"} & set(named)
+    assert len(named) == 30
+
+
 def test_braket_programs_become_circuits_with_braket_s_own_probabilities() -> None:
     from braket.devices import LocalSimulator
     from braket.ir.openqasm import Program

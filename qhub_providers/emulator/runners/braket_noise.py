@@ -24,7 +24,6 @@ from qiskit.quantum_info import Operator
 
 from qhub_providers.emulator.runners.circuits import sample_bits
 from qhub_providers.emulator.runners.noise import noise_model
-from qhub_providers.formats.gates import braket_to_qiskit
 
 if TYPE_CHECKING:
     from qhub_providers.emulator.catalog.spec import BackendSpec
@@ -102,25 +101,48 @@ def program_circuit(
 @functools.cache
 def _twins() -> dict[type, tuple[str, tuple[str, ...]]]:
     """Braket's gate operation classes that have a Qiskit standard twin: the twin's name and the
-    operation's attributes that hold its parameters, in the constructor's (and Qiskit's) order.
+    operation's attributes that hold its parameters, in the constructor's order.
 
-    The classes and their parameters come from Braket's own registry and constructors; the twin's name from
-    the one Braket gate table (:data:`qhub_providers.formats.gates.BRAKET`). Neither is trusted alone:
-    :func:`_named_gate` uses a name only when Qiskit's matrix of the gate is Braket's.
+    Found by the two libraries alone, with no table of ours: each class of Braket's gate registry is built
+    with random angles, and its twin is the Qiskit standard gate of as many qubits and parameters whose
+    matrix, built with the same angles in the same order, is exactly Braket's (global phase included, so
+    ``rz`` and ``phaseshift`` find Qiskit's ``rz`` and ``p``, not each other). :func:`_named_gate` checks
+    every operation's own matrix again before using the name.
     """
     from braket.default_simulator.gate_operations import BRAKET_GATES
 
-    twins: dict[type, tuple[str, tuple[str, ...]]] = {}
-    for braket_name, operation_class in BRAKET_GATES.items():
-        qiskit_name = braket_to_qiskit(braket_name)
-        if qiskit_name is None:
+    angles = np.random.default_rng(20261208).uniform(0.1, 3.0, size=4)
+    by_shape: dict[tuple[int, int], list[Gate]] = {}
+    # Shortest name first: where Qiskit has an older alias with the same matrix (u1, cu1), its current name
+    # (p, cp) wins.
+    for name, standard in sorted(get_standard_gate_name_mapping().items(), key=lambda i: (len(i[0]), i[0])):
+        if not isinstance(standard, Gate):
+            continue  # measure, delay, reset
+        try:
+            twin = type(standard)(*angles[: len(standard.params)])
+        except TypeError:
             continue
-        names = inspect.signature(operation_class.__init__).parameters
-        # ``lambda_`` is kept as ``_lambda``, ``angle_1`` as ``_angle_1``.
-        params = tuple(
-            f"_{n.rstrip('_')}" for n in names if n not in ("self", "targets", "ctrl_modifiers", "power")
-        )
-        twins[operation_class] = (qiskit_name, params)
+        if twin.name == name:
+            by_shape.setdefault((twin.num_qubits, len(twin.params)), []).append(twin)
+    twins: dict[type, tuple[str, tuple[str, ...]]] = {}
+    for operation_class in BRAKET_GATES.values():
+        names = [
+            n
+            for n in inspect.signature(operation_class.__init__).parameters
+            if n not in ("self", "targets", "ctrl_modifiers", "power")
+        ]
+        try:
+            operation = operation_class([0], *angles[: len(names)])
+            matrix = np.asarray(operation.matrix, dtype=complex)
+        except (TypeError, ValueError):
+            continue  # unitary (takes a matrix), gphase
+        width = int(matrix.shape[0]).bit_length() - 1
+        for twin in by_shape.get((width, len(names)), []):
+            # Reversing the qubits of Qiskit's matrix puts the first target on the most significant bit.
+            if np.allclose(Operator(twin).reverse_qargs().data, matrix, atol=1e-12):
+                # ``lambda_`` is kept as ``_lambda``, ``angle_1`` as ``_angle_1``.
+                twins[operation_class] = (twin.name, tuple(f"_{n.rstrip('_')}" for n in names))
+                break
     return twins
 
 
